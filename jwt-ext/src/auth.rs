@@ -1,0 +1,384 @@
+//! [`Auth`], the handle in managed state that issues, decodes and revokes tokens.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rocket::http::{Cookie, CookieJar};
+use rocket::request::{FromRequest, Outcome};
+use rocket::{Request, Response};
+use serde_json::{Map, Value};
+
+use crate::blocklist::Blocklist;
+use crate::claims::Claims;
+use crate::config::Settings;
+use crate::error::{AuthError, IssueError};
+use crate::hooks::{Hooks, ToIdentity};
+use crate::location::names;
+use crate::token::{self, DecodeOptions, Draft, Freshness, TokenData, TokenType};
+
+/// Issues, decodes and revokes tokens; a request guard (`auth: &Auth`) and managed state.
+///
+/// Attach [`Auth::fairing()`] to get one: it reads the `jwt` configuration at ignition.
+pub struct Auth {
+    pub(crate) settings: Settings,
+    pub(crate) hooks: Hooks,
+    pub(crate) blocklist: Arc<dyn Blocklist>,
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth")
+            .field("algorithm", &self.settings.algorithm)
+            .field("locations", &self.settings.locations)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Auth {
+    /// The fairing that reads the configuration and puts an `Auth` in managed state.
+    pub fn fairing() -> crate::AuthFairing {
+        crate::AuthFairing::default()
+    }
+
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Starts an access token for `identity` (a string, an integer, or any [`ToIdentity`]).
+    /// It is not fresh unless [`TokenBuilder::fresh`] says so.
+    pub fn access_token(&self, identity: impl ToIdentity) -> TokenBuilder<'_> {
+        TokenBuilder::new(self, identity.to_identity(), TokenType::Access)
+    }
+
+    /// Starts a refresh token for `identity`.
+    pub fn refresh_token(&self, identity: impl ToIdentity) -> TokenBuilder<'_> {
+        TokenBuilder::new(self, identity.to_identity(), TokenType::Refresh)
+    }
+
+    /// Verifies a token (signature, time claims, identity, audience, issuer) without a
+    /// request: no type, freshness or revocation check.
+    pub fn decode(&self, token: &str) -> Result<TokenData, AuthError> {
+        token::decode(&self.settings, token, token::now(), DecodeOptions::default())
+    }
+
+    /// Like [`decode`](Self::decode), but an expired token is accepted.
+    pub fn decode_allow_expired(&self, token: &str) -> Result<TokenData, AuthError> {
+        let options = DecodeOptions {
+            allow_expired: true,
+        };
+        token::decode(&self.settings, token, token::now(), options)
+    }
+
+    /// The `jti` of a valid token.
+    pub fn jti(&self, token: &str) -> Result<Option<String>, AuthError> {
+        self.decode(token).map(|data| data.jti)
+    }
+
+    /// The signed CSRF value of a valid token (present when cookies are a token location).
+    pub fn csrf_token(&self, token: &str) -> Result<Option<String>, AuthError> {
+        self.decode(token).map(|data| data.csrf)
+    }
+
+    /// The header of a token, **not verified**: for choosing a key by `kid`, never for trust.
+    pub fn unverified_header(&self, token: &str) -> Result<Map<String, Value>, AuthError> {
+        token::unverified_header(&self.settings, token)
+    }
+
+    /// The revocation store.
+    pub fn blocklist(&self) -> &dyn Blocklist {
+        &*self.blocklist
+    }
+
+    /// Revokes one token until it expires (plus the leeway). Fails with
+    /// [`AuthError::StoreUnavailable`] (503) when the store cannot answer, so a logout never
+    /// claims success it did not have.
+    pub async fn revoke(&self, token: &TokenData) -> Result<(), AuthError> {
+        let jti = token.jti().ok_or(AuthError::invalid(
+            "Missing claim: jti (tokens without one cannot be revoked one by one)",
+        ))?;
+        let keep_until = token.expires_at().map(|exp| exp + self.settings.leeway);
+        self.blocklist
+            .revoke_token(jti, keep_until)
+            .await
+            .map_err(store_unavailable)
+    }
+
+    /// Revokes every token of `identity` issued until now ("log out everywhere"). The entry is
+    /// kept as long as the longest-lived of those tokens could still pass.
+    pub async fn revoke_identity(&self, identity: &str) -> Result<(), AuthError> {
+        let now = token::now();
+        let lifetime = self
+            .settings
+            .access_expires
+            .zip(self.settings.refresh_expires)
+            .map(|(a, r)| a.max(r));
+        let keep_until = lifetime.map(|l| now.saturating_add(l).saturating_add(self.settings.leeway));
+        self.blocklist
+            .revoke_identity(identity, now, keep_until)
+            .await
+            .map_err(store_unavailable)
+    }
+
+    /// The response for a failure: the error hook registered for its kind, or the default.
+    pub fn error_response(&self, error: &AuthError, req: &Request<'_>) -> Response<'static> {
+        match self.hooks.errors.get(&error.kind()) {
+            Some(hook) => hook(error, req),
+            None => error.to_response(&self.settings.error_message_key),
+        }
+    }
+
+    /// Sets the access cookie and, with CSRF protection, its readable CSRF cookie (Flask's
+    /// `set_access_cookies`).
+    pub fn set_access_cookies(&self, jar: &CookieJar<'_>, token: &str) {
+        self.set_cookies_for(jar, token, TokenType::Access);
+    }
+
+    /// Sets the refresh cookie and its CSRF cookie (Flask's `set_refresh_cookies`).
+    pub fn set_refresh_cookies(&self, jar: &CookieJar<'_>, token: &str) {
+        self.set_cookies_for(jar, token, TokenType::Refresh);
+    }
+
+    /// Expires the access cookies (Flask's `unset_access_cookies`).
+    pub fn unset_access_cookies(&self, jar: &CookieJar<'_>) {
+        self.unset_cookies_for(jar, TokenType::Access);
+    }
+
+    /// Expires the refresh cookies (Flask's `unset_refresh_cookies`).
+    pub fn unset_refresh_cookies(&self, jar: &CookieJar<'_>) {
+        self.unset_cookies_for(jar, TokenType::Refresh);
+    }
+
+    /// Expires every JWT and CSRF cookie (Flask's `unset_jwt_cookies`).
+    pub fn unset_jwt_cookies(&self, jar: &CookieJar<'_>) {
+        self.unset_access_cookies(jar);
+        self.unset_refresh_cookies(jar);
+    }
+
+    fn cookie(&self, name: String, value: String, path: String, http_only: bool) -> Cookie<'static> {
+        let s = &self.settings;
+        let mut cookie = Cookie::build((name, value))
+            .path(path)
+            .http_only(http_only)
+            .secure(s.cookie_secure);
+        if let Some(domain) = &s.cookie_domain {
+            cookie = cookie.domain(domain.clone());
+        }
+        if let Some(same_site) = s.cookie_samesite {
+            cookie = cookie.same_site(same_site);
+        }
+        if !s.session_cookie {
+            // Flask's `JWT_COOKIE_MAX_AGE` when cookies outlive the browser session: one year.
+            cookie = cookie.max_age(rocket::time::Duration::seconds(31_540_000));
+        }
+        cookie.build()
+    }
+
+    fn set_cookies_for(&self, jar: &CookieJar<'_>, token: &str, kind: TokenType) {
+        let names = names(&self.settings, kind);
+        jar.add(self.cookie(
+            names.cookie.clone(),
+            token.to_owned(),
+            names.cookie_path.clone(),
+            true,
+        ));
+        if self.settings.csrf_protect && self.settings.csrf_in_cookies {
+            // The token was just issued by us; its CSRF value is copied, not trusted.
+            let csrf = token::split(&self.settings, token)
+                .ok()
+                .and_then(|parts| parts.payload.get("csrf")?.as_str().map(str::to_owned));
+            if let Some(csrf) = csrf {
+                jar.add(self.cookie(
+                    names.csrf_cookie.clone(),
+                    csrf,
+                    names.csrf_cookie_path.clone(),
+                    false,
+                ));
+            }
+        }
+    }
+
+    fn unset_cookies_for(&self, jar: &CookieJar<'_>, kind: TokenType) {
+        let names = names(&self.settings, kind);
+        jar.remove(self.cookie(names.cookie.clone(), String::new(), names.cookie_path.clone(), true));
+        if self.settings.csrf_protect && self.settings.csrf_in_cookies {
+            jar.remove(self.cookie(
+                names.csrf_cookie.clone(),
+                String::new(),
+                names.csrf_cookie_path.clone(),
+                false,
+            ));
+        }
+    }
+}
+
+pub(crate) fn store_unavailable(e: crate::blocklist::StoreError) -> AuthError {
+    rocket::warn!("jwt-ext: {e}; failing closed with 503");
+    AuthError::StoreUnavailable
+}
+
+/// How long a new token lives.
+#[derive(Debug, Clone, Copy)]
+enum Lifetime {
+    Configured,
+    Seconds(i64),
+    Never,
+}
+
+/// A token being issued; finish with [`issue`](Self::issue).
+///
+/// ```no_run
+/// # fn demo(auth: &jwt_ext::Auth) -> Result<(), jwt_ext::IssueError> {
+/// use std::time::Duration;
+/// let token = auth
+///     .access_token("alice")
+///     .fresh_for(Duration::from_secs(600))
+///     .claim("role", "admin")
+///     .issue()?;
+/// # Ok(()) }
+/// ```
+#[must_use = "a token is only made by `.issue()`"]
+pub struct TokenBuilder<'a> {
+    auth: &'a Auth,
+    identity: String,
+    kind: TokenType,
+    fresh: Freshness,
+    fresh_for: Option<Duration>,
+    lifetime: Lifetime,
+    claims: Result<Map<String, Value>, IssueError>,
+    headers: Map<String, Value>,
+}
+
+impl<'a> TokenBuilder<'a> {
+    fn new(auth: &'a Auth, identity: String, kind: TokenType) -> Self {
+        TokenBuilder {
+            auth,
+            identity,
+            kind,
+            fresh: Freshness::Stale,
+            fresh_for: None,
+            lifetime: Lifetime::Configured,
+            claims: Ok(Map::new()),
+            headers: Map::new(),
+        }
+    }
+
+    /// Marks the token fresh (`true`) or not (`false`, the default).
+    pub fn fresh(mut self, fresh: bool) -> Self {
+        self.fresh = fresh.into();
+        self.fresh_for = None;
+        self
+    }
+
+    /// Fresh for this long after issue (the `fresh` claim becomes a timestamp).
+    pub fn fresh_for(mut self, duration: Duration) -> Self {
+        self.fresh_for = Some(duration);
+        self
+    }
+
+    /// Fresh until this Unix time (seconds).
+    pub fn fresh_until(mut self, unix_seconds: i64) -> Self {
+        self.fresh = Freshness::Until(unix_seconds as f64);
+        self.fresh_for = None;
+        self
+    }
+
+    /// Expires this long after issue instead of the configured lifetime.
+    pub fn expires_in(mut self, duration: Duration) -> Self {
+        self.lifetime = Lifetime::Seconds(i64::try_from(duration.as_secs()).unwrap_or(i64::MAX));
+        self
+    }
+
+    /// Never expires (no `exp` claim), whatever the configuration says.
+    pub fn never_expires(mut self) -> Self {
+        self.lifetime = Lifetime::Never;
+        self
+    }
+
+    /// Adds typed custom claims (a `#[derive(Claims)]` struct or any [`Claims`]).
+    pub fn claims<C: Claims>(mut self, claims: &C) -> Self {
+        let new = claims
+            .to_claims()
+            .map_err(|e| IssueError::Serialize(e.to_string()));
+        self.claims = self.claims.and_then(|mut all| {
+            all.extend(new?);
+            Ok(all)
+        });
+        self
+    }
+
+    /// Adds one custom claim.
+    pub fn claim(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        if let Ok(claims) = &mut self.claims {
+            claims.insert(name.into(), value.into());
+        }
+        self
+    }
+
+    /// Adds a header parameter (not `alg`, `typ`, `kid`, nor one the verifier refuses).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.headers.insert(name.into(), value.into());
+        self
+    }
+
+    /// Signs the token.
+    pub fn issue(self) -> Result<String, IssueError> {
+        let auth = self.auth;
+        let settings = &auth.settings;
+        let now = token::now();
+        let mut claims = match &auth.hooks.additional_claims {
+            Some(hook) => hook(&self.identity, self.kind),
+            None => Map::new(),
+        };
+        claims.extend(self.claims?);
+        let mut headers = match &auth.hooks.additional_headers {
+            Some(hook) => hook(&self.identity, self.kind),
+            None => Map::new(),
+        };
+        headers.extend(self.headers);
+        let configured = match self.kind {
+            TokenType::Access => settings.access_expires,
+            TokenType::Refresh => settings.refresh_expires,
+        };
+        let expires_in = match self.lifetime {
+            Lifetime::Configured => configured,
+            Lifetime::Seconds(s) => Some(s),
+            Lifetime::Never => None,
+        };
+        let fresh = match self.fresh_for {
+            Some(duration) => Freshness::for_duration(now, duration),
+            None => self.fresh,
+        };
+        let draft = Draft {
+            identity: &self.identity,
+            kind: self.kind,
+            fresh,
+            expires_in,
+            claims,
+            headers,
+        };
+        token::encode(settings, draft, now)
+    }
+}
+
+/// Fails only when the fairing is missing, which [`Sentinel`](rocket::Sentinel) already refuses
+/// at launch.
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for &'r Auth {
+    type Error = &'static str;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        match req.rocket().state::<Auth>() {
+            Some(auth) => Outcome::Success(auth),
+            None => Outcome::Error((
+                rocket::http::Status::InternalServerError,
+                "attach `Auth::fairing()`",
+            )),
+        }
+    }
+}
+
+impl rocket::Sentinel for Auth {
+    fn abort(rocket: &rocket::Rocket<rocket::Ignite>) -> bool {
+        crate::guard::missing_fairing(rocket)
+    }
+}

@@ -1,0 +1,103 @@
+//! Custom claims: typed structs or a dynamic JSON map, riding beside the reserved claims.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::token::RESERVED_CLAIMS;
+
+/// Why custom claims were refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimsError(String);
+
+impl ClaimsError {
+    /// A validation failure with a reason for the logs (never sent to the client).
+    pub fn new(reason: impl Into<String>) -> Self {
+        ClaimsError(reason.into())
+    }
+
+    /// The reason, for logs.
+    pub fn reason(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ClaimsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ClaimsError {}
+
+/// A type that travels in a token's payload beside the reserved claims.
+///
+/// Implement it with `#[derive(Claims)]` (which also wires `#[claims(validate = ..)]`), or by
+/// hand: every method has a default built on serde, so `impl Claims for MyClaims {}` is enough
+/// for a `Serialize + Deserialize` struct. Received claims that fail to deserialize or to
+/// validate answer 400 `User claims verification failed`.
+///
+/// ```
+/// use jwt_ext::{Claims, ClaimsError};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Tenant { tenant: u64 }
+///
+/// impl Claims for Tenant {
+///     fn validate(&self) -> Result<(), ClaimsError> {
+///         if self.tenant == 0 { Err(ClaimsError::new("tenant 0 is reserved")) } else { Ok(()) }
+///     }
+/// }
+/// ```
+pub trait Claims: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// Reads the claims from a verified payload (reserved claims included; ignore them).
+    fn from_payload(payload: &Value) -> Result<Self, ClaimsError> {
+        Self::deserialize(payload).map_err(|e| ClaimsError::new(e.to_string()))
+    }
+
+    /// The claims to write into a new token, as a JSON object.
+    fn to_claims(&self) -> Result<Map<String, Value>, ClaimsError> {
+        match serde_json::to_value(self) {
+            Ok(Value::Object(map)) => Ok(map),
+            Ok(_) => Err(ClaimsError::new(
+                "custom claims must serialize to a JSON object",
+            )),
+            Err(e) => Err(ClaimsError::new(e.to_string())),
+        }
+    }
+
+    /// Checks received claims; an error answers 400 `User claims verification failed`.
+    fn validate(&self) -> Result<(), ClaimsError> {
+        Ok(())
+    }
+}
+
+/// No custom claims: the default claims type of the guards.
+impl Claims for () {
+    fn from_payload(_: &Value) -> Result<Self, ClaimsError> {
+        Ok(())
+    }
+
+    fn to_claims(&self) -> Result<Map<String, Value>, ClaimsError> {
+        Ok(Map::new())
+    }
+}
+
+/// Dynamic claims: every claim that is not reserved (the identity claim aside, which the
+/// guard knows only at run time and which [`TokenData::identity`](crate::TokenData) gives).
+impl Claims for Map<String, Value> {
+    fn from_payload(payload: &Value) -> Result<Self, ClaimsError> {
+        Ok(payload
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(name, _)| !RESERVED_CLAIMS.contains(&name.as_str()))
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect())
+    }
+
+    fn to_claims(&self) -> Result<Map<String, Value>, ClaimsError> {
+        Ok(self.clone())
+    }
+}

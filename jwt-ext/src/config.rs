@@ -1,0 +1,648 @@
+//! Configuration (SPEC §3): read from Rocket's figment under the key `jwt`, checked at ignition.
+//!
+//! Key names are Flask-JWT-Extended's `JWT_*` names, lower-cased, without the prefix.
+//! [`Config`] is the raw, defaulted form; [`Settings`] is the validated form the rest of the
+//! crate reads, with keys loaded and names resolved.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, EncodingKey};
+use rocket::http::SameSite;
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::location::Location;
+
+/// The `jwt` configuration table, as written in `Rocket.toml` or `ROCKET_JWT`.
+///
+/// Every field has Flask-JWT-Extended's default unless its documentation says otherwise.
+/// Unknown keys are an error, so a misspelt key fails launch instead of being ignored.
+///
+/// ```toml
+/// [default.jwt]
+/// secret_key = "a long random secret of 32 bytes or more"
+/// access_token_expires = 900
+/// token_location = ["headers", "cookies"]
+/// ```
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+#[allow(missing_docs)] // each field is documented in the README's configuration table
+pub struct Config {
+    pub secret_key: Option<String>,
+    /// Accept an HS secret shorter than the hash output (not recommended; for tests).
+    pub allow_weak_secret: bool,
+    pub algorithm: String,
+    pub decode_algorithms: Option<Vec<String>>,
+    pub private_key: Option<String>,
+    pub public_key: Option<String>,
+    pub private_key_file: Option<PathBuf>,
+    pub public_key_file: Option<PathBuf>,
+    pub access_token_expires: Expiry,
+    pub refresh_token_expires: Expiry,
+    pub identity_claim: String,
+    pub error_message_key: String,
+    pub token_location: OneOrMany,
+    pub header_name: String,
+    pub header_type: String,
+    pub encode_nbf: bool,
+    pub verify_sub: bool,
+    pub encode_audience: Option<OneOrMany>,
+    pub decode_audience: Option<OneOrMany>,
+    pub encode_issuer: Option<String>,
+    pub decode_issuer: Option<String>,
+    pub decode_leeway: u64,
+    pub access_cookie_name: String,
+    pub refresh_cookie_name: String,
+    pub access_cookie_path: String,
+    pub refresh_cookie_path: String,
+    pub cookie_secure: bool,
+    pub cookie_domain: Option<String>,
+    pub cookie_samesite: Option<String>,
+    pub session_cookie: bool,
+    pub cookie_csrf_protect: bool,
+    pub csrf_in_cookies: bool,
+    pub csrf_check_form: bool,
+    pub csrf_methods: Vec<String>,
+    pub access_csrf_cookie_name: String,
+    pub refresh_csrf_cookie_name: String,
+    pub access_csrf_cookie_path: String,
+    pub refresh_csrf_cookie_path: String,
+    pub access_csrf_header_name: String,
+    pub refresh_csrf_header_name: String,
+    pub access_csrf_field_name: String,
+    pub refresh_csrf_field_name: String,
+    pub query_string_name: String,
+    pub query_string_value_prefix: String,
+    pub json_key: String,
+    pub refresh_json_key: String,
+    pub blocklist: String,
+    pub max_token_bytes: usize,
+    /// (new) Require `jti`, `type` and `iat` in received tokens. `false` restores Flask's
+    /// leniency: a missing `type` means `"access"`, a missing `jti` or `iat` is accepted.
+    pub strict_claims: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        fn s(text: &str) -> String {
+            text.to_owned()
+        }
+        Config {
+            secret_key: None,
+            allow_weak_secret: false,
+            algorithm: s("HS256"),
+            decode_algorithms: None,
+            private_key: None,
+            public_key: None,
+            private_key_file: None,
+            public_key_file: None,
+            access_token_expires: Expiry::Seconds(900),
+            refresh_token_expires: Expiry::Seconds(2_592_000),
+            identity_claim: s("sub"),
+            error_message_key: s("msg"),
+            token_location: OneOrMany::One(s("headers")),
+            header_name: s("Authorization"),
+            header_type: s("Bearer"),
+            encode_nbf: true,
+            verify_sub: true,
+            encode_audience: None,
+            decode_audience: None,
+            encode_issuer: None,
+            decode_issuer: None,
+            decode_leeway: 0,
+            access_cookie_name: s("access_token_cookie"),
+            refresh_cookie_name: s("refresh_token_cookie"),
+            access_cookie_path: s("/"),
+            refresh_cookie_path: s("/"),
+            cookie_secure: false,
+            cookie_domain: None,
+            cookie_samesite: None,
+            session_cookie: true,
+            cookie_csrf_protect: true,
+            csrf_in_cookies: true,
+            csrf_check_form: false,
+            csrf_methods: ["POST", "PUT", "PATCH", "DELETE"].map(s).to_vec(),
+            access_csrf_cookie_name: s("csrf_access_token"),
+            refresh_csrf_cookie_name: s("csrf_refresh_token"),
+            access_csrf_cookie_path: s("/"),
+            refresh_csrf_cookie_path: s("/"),
+            access_csrf_header_name: s("X-CSRF-TOKEN"),
+            refresh_csrf_header_name: s("X-CSRF-TOKEN"),
+            access_csrf_field_name: s("csrf_token"),
+            refresh_csrf_field_name: s("csrf_token"),
+            query_string_name: s("jwt"),
+            query_string_value_prefix: s(""),
+            json_key: s("access_token"),
+            refresh_json_key: s("refresh_token"),
+            blocklist: s("memory"),
+            max_token_bytes: 8192,
+            strict_claims: true,
+        }
+    }
+}
+
+/// A token lifetime: whole seconds, or `false` for tokens that never expire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// Expire this many seconds after issue.
+    Seconds(u64),
+    /// Never expire (`false` in the configuration).
+    Never,
+}
+
+impl Expiry {
+    /// The lifetime in seconds, `None` when tokens never expire.
+    pub fn seconds(self) -> Option<i64> {
+        match self {
+            Expiry::Seconds(s) => Some(i64::try_from(s).unwrap_or(i64::MAX)),
+            Expiry::Never => None,
+        }
+    }
+}
+
+impl Serialize for Expiry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Expiry::Seconds(s) => serializer.serialize_u64(*s),
+            Expiry::Never => serializer.serialize_bool(false),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Expiry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ExpiryVisitor;
+
+        impl Visitor<'_> for ExpiryVisitor {
+            type Value = Expiry;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number of seconds or `false`")
+            }
+
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Expiry, E> {
+                if v {
+                    Err(E::invalid_value(de::Unexpected::Bool(true), &self))
+                } else {
+                    Ok(Expiry::Never)
+                }
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Expiry, E> {
+                Ok(Expiry::Seconds(v))
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Expiry, E> {
+                u64::try_from(v)
+                    .map(Expiry::Seconds)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+            }
+        }
+
+        deserializer.deserialize_any(ExpiryVisitor)
+    }
+}
+
+/// A string or a list of strings (`token_location`, audiences).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// A single value.
+    One(String),
+    /// Several values.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        }
+    }
+}
+
+/// A configuration value that cannot work; the message names the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub(crate) String);
+
+impl ConfigError {
+    fn new(key: &str, problem: impl fmt::Display) -> Self {
+        ConfigError(format!("`jwt.{key}`: {problem}"))
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The verification keys, one per algorithm family that `decode_algorithms` allows.
+pub(crate) struct DecodingKeys {
+    hmac: Option<DecodingKey>,
+    public: Option<(AlgorithmFamily, DecodingKey)>,
+}
+
+impl DecodingKeys {
+    pub(crate) fn for_algorithm(&self, algorithm: Algorithm) -> Option<&DecodingKey> {
+        match algorithm.family() {
+            AlgorithmFamily::Hmac => self.hmac.as_ref(),
+            family => self
+                .public
+                .as_ref()
+                .filter(|(f, _)| *f == family)
+                .map(|(_, key)| key),
+        }
+    }
+}
+
+/// Where revoked tokens are remembered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlocklistSetting {
+    /// The in-process store (the default).
+    Memory,
+    /// A Redis URL (`redis://` or `rediss://`).
+    Redis(String),
+}
+
+/// Which tokens carry a `csrf` claim and where the CSRF value is read from, per token kind.
+#[derive(Debug, Clone)]
+pub(crate) struct CookieNames {
+    pub(crate) cookie: String,
+    pub(crate) cookie_path: String,
+    pub(crate) csrf_cookie: String,
+    pub(crate) csrf_cookie_path: String,
+    pub(crate) csrf_header: String,
+    pub(crate) csrf_field: String,
+    pub(crate) json_key: String,
+}
+
+/// The validated configuration.
+pub(crate) struct Settings {
+    pub(crate) algorithm: Algorithm,
+    pub(crate) decode_algorithms: Vec<Algorithm>,
+    pub(crate) encoding_key: Option<EncodingKey>,
+    pub(crate) decoding_keys: DecodingKeys,
+    pub(crate) access_expires: Option<i64>,
+    pub(crate) refresh_expires: Option<i64>,
+    pub(crate) identity_claim: String,
+    pub(crate) error_message_key: String,
+    pub(crate) locations: Vec<Location>,
+    pub(crate) header_name: String,
+    pub(crate) header_type: String,
+    pub(crate) encode_nbf: bool,
+    pub(crate) verify_sub: bool,
+    pub(crate) encode_audience: Option<OneOrMany>,
+    pub(crate) decode_audience: Option<Vec<String>>,
+    pub(crate) encode_issuer: Option<String>,
+    pub(crate) decode_issuer: Option<String>,
+    pub(crate) leeway: i64,
+    pub(crate) access: CookieNames,
+    pub(crate) refresh: CookieNames,
+    pub(crate) cookie_secure: bool,
+    pub(crate) cookie_domain: Option<String>,
+    pub(crate) cookie_samesite: Option<SameSite>,
+    pub(crate) session_cookie: bool,
+    pub(crate) csrf_protect: bool,
+    pub(crate) csrf_in_cookies: bool,
+    pub(crate) csrf_check_form: bool,
+    pub(crate) csrf_methods: Vec<rocket::http::Method>,
+    pub(crate) query_string_name: String,
+    pub(crate) query_string_value_prefix: String,
+    pub(crate) blocklist: BlocklistSetting,
+    pub(crate) max_token_bytes: usize,
+    pub(crate) strict_claims: bool,
+}
+
+impl Settings {
+    /// Whether issued tokens carry a `csrf` claim (Flask: cookies are a location and CSRF
+    /// protection is on).
+    pub(crate) fn csrf_claim(&self) -> bool {
+        self.csrf_protect && self.locations.contains(&Location::Cookies)
+    }
+
+    /// Validates `config`, reads key files and builds the keys.
+    pub(crate) fn from_config(config: Config) -> Result<Self, ConfigError> {
+        let algorithm = parse_algorithm("algorithm", &config.algorithm)?;
+        let decode_algorithms = match &config.decode_algorithms {
+            None => vec![algorithm],
+            Some(names) if names.is_empty() => {
+                return Err(ConfigError::new(
+                    "decode_algorithms",
+                    "the list is empty; name at least one algorithm, or remove the key to use `algorithm`",
+                ))
+            }
+            Some(names) => names
+                .iter()
+                .map(|name| parse_algorithm("decode_algorithms", name))
+                .collect::<Result<_, _>>()?,
+        };
+        let (encoding_key, decoding_keys) = load_keys(&config, algorithm, &decode_algorithms)?;
+
+        let locations = config
+            .token_location
+            .clone()
+            .into_vec()
+            .iter()
+            .map(|name| {
+                name.parse::<Location>()
+                    .map_err(|e| ConfigError::new("token_location", e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if locations.is_empty() {
+            return Err(ConfigError::new(
+                "token_location",
+                "name at least one of `headers`, `cookies`, `query_string`, `json`",
+            ));
+        }
+        for (i, location) in locations.iter().enumerate() {
+            if locations[..i].contains(location) {
+                return Err(ConfigError::new(
+                    "token_location",
+                    format!("`{location}` is listed twice"),
+                ));
+            }
+        }
+
+        let cookie_samesite = match config.cookie_samesite.as_deref() {
+            None => None,
+            Some(v) if v.eq_ignore_ascii_case("strict") => Some(SameSite::Strict),
+            Some(v) if v.eq_ignore_ascii_case("lax") => Some(SameSite::Lax),
+            Some(v) if v.eq_ignore_ascii_case("none") => Some(SameSite::None),
+            Some(v) => {
+                return Err(ConfigError::new(
+                    "cookie_samesite",
+                    format!("`{v}` is not one of `Strict`, `Lax`, `None`"),
+                ))
+            }
+        };
+        let csrf_methods = config
+            .csrf_methods
+            .iter()
+            .map(|m| {
+                m.to_ascii_uppercase()
+                    .parse::<rocket::http::Method>()
+                    .map_err(|_| {
+                        ConfigError::new("csrf_methods", format!("`{m}` is not an HTTP method"))
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        let leeway = i64::try_from(config.decode_leeway)
+            .map_err(|_| ConfigError::new("decode_leeway", "the value is too large"))?;
+        if config.identity_claim.is_empty() {
+            return Err(ConfigError::new("identity_claim", "must not be empty"));
+        }
+        if config.header_name.is_empty() {
+            return Err(ConfigError::new("header_name", "must not be empty"));
+        }
+        if config.max_token_bytes == 0 {
+            return Err(ConfigError::new("max_token_bytes", "must be at least 1"));
+        }
+        let blocklist = parse_blocklist(&config.blocklist)?;
+
+        Ok(Settings {
+            algorithm,
+            decode_algorithms,
+            encoding_key,
+            decoding_keys,
+            access_expires: config.access_token_expires.seconds(),
+            refresh_expires: config.refresh_token_expires.seconds(),
+            identity_claim: config.identity_claim,
+            error_message_key: config.error_message_key,
+            locations,
+            header_name: config.header_name,
+            header_type: config.header_type,
+            encode_nbf: config.encode_nbf,
+            verify_sub: config.verify_sub,
+            encode_audience: config.encode_audience,
+            decode_audience: config.decode_audience.map(OneOrMany::into_vec),
+            encode_issuer: config.encode_issuer,
+            decode_issuer: config.decode_issuer,
+            leeway,
+            access: CookieNames {
+                cookie: config.access_cookie_name,
+                cookie_path: config.access_cookie_path,
+                csrf_cookie: config.access_csrf_cookie_name,
+                csrf_cookie_path: config.access_csrf_cookie_path,
+                csrf_header: config.access_csrf_header_name,
+                csrf_field: config.access_csrf_field_name,
+                json_key: config.json_key,
+            },
+            refresh: CookieNames {
+                cookie: config.refresh_cookie_name,
+                cookie_path: config.refresh_cookie_path,
+                csrf_cookie: config.refresh_csrf_cookie_name,
+                csrf_cookie_path: config.refresh_csrf_cookie_path,
+                csrf_header: config.refresh_csrf_header_name,
+                csrf_field: config.refresh_csrf_field_name,
+                json_key: config.refresh_json_key,
+            },
+            cookie_secure: config.cookie_secure,
+            cookie_domain: config.cookie_domain,
+            cookie_samesite,
+            session_cookie: config.session_cookie,
+            csrf_protect: config.cookie_csrf_protect,
+            csrf_in_cookies: config.csrf_in_cookies,
+            csrf_check_form: config.csrf_check_form,
+            csrf_methods,
+            query_string_name: config.query_string_name,
+            query_string_value_prefix: config.query_string_value_prefix,
+            blocklist,
+            max_token_bytes: config.max_token_bytes,
+            strict_claims: config.strict_claims,
+        })
+    }
+}
+
+fn parse_algorithm(key: &str, name: &str) -> Result<Algorithm, ConfigError> {
+    name.parse::<Algorithm>().map_err(|_| {
+        ConfigError::new(
+            key,
+            format!(
+                "`{name}` is not a supported algorithm; use one of HS256, HS384, HS512, RS256, \
+                 RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA"
+            ),
+        )
+    })
+}
+
+fn parse_blocklist(value: &str) -> Result<BlocklistSetting, ConfigError> {
+    if value == "memory" {
+        Ok(BlocklistSetting::Memory)
+    } else if value.starts_with("redis://") || value.starts_with("rediss://") {
+        Ok(BlocklistSetting::Redis(value.to_owned()))
+    } else {
+        Err(ConfigError::new(
+            "blocklist",
+            "expected `memory` or a `redis://` / `rediss://` URL",
+        ))
+    }
+}
+
+/// Minimum HS secret length: the hash output size (RFC 7518 §3.2).
+fn min_secret_len(algorithm: Algorithm) -> usize {
+    match algorithm {
+        Algorithm::HS384 => 48,
+        Algorithm::HS512 => 64,
+        _ => 32,
+    }
+}
+
+/// Reads a PEM key given inline or as a file; `None` when neither key is set.
+fn pem(
+    config_inline: &Option<String>,
+    config_file: &Option<PathBuf>,
+    key: &str,
+) -> Result<Option<Vec<u8>>, ConfigError> {
+    match (config_inline, config_file) {
+        (Some(_), Some(_)) => Err(ConfigError::new(
+            key,
+            format!("set either `{key}` or `{key}_file`, not both"),
+        )),
+        (Some(text), None) => Ok(Some(text.as_bytes().to_vec())),
+        (None, Some(path)) => std::fs::read(path).map(Some).map_err(|e| {
+            ConfigError::new(
+                &format!("{key}_file"),
+                format!("cannot read `{}`: {e}", path.display()),
+            )
+        }),
+        (None, None) => Ok(None),
+    }
+}
+
+fn load_keys(
+    config: &Config,
+    algorithm: Algorithm,
+    decode_algorithms: &[Algorithm],
+) -> Result<(Option<EncodingKey>, DecodingKeys), ConfigError> {
+    let uses_hmac = std::iter::once(&algorithm)
+        .chain(decode_algorithms)
+        .filter(|a| a.family() == AlgorithmFamily::Hmac)
+        .map(|a| min_secret_len(*a))
+        .max();
+    let hmac_secret = match (uses_hmac, &config.secret_key) {
+        (None, _) => None,
+        (Some(_), None) => {
+            return Err(ConfigError::new(
+                "secret_key",
+                "missing; HS* algorithms need a secret: set `secret_key` in the `[default.jwt]` \
+                 table of Rocket.toml or in `ROCKET_JWT`",
+            ))
+        }
+        (Some(min), Some(secret)) => {
+            if secret.len() < min && !config.allow_weak_secret {
+                return Err(ConfigError::new(
+                    "secret_key",
+                    format!(
+                        "too short ({} bytes); HS secrets need at least {min} bytes of random \
+                         data (or set `allow_weak_secret = true`, not recommended)",
+                        secret.len()
+                    ),
+                ));
+            }
+            Some(secret.as_bytes())
+        }
+    };
+    let hmac_key = |secret: &[u8]| {
+        EncodingKey::from_secret(secret)
+            .and_then(|e| DecodingKey::from_secret(secret).map(|d| (e, d)))
+            .map_err(|e| ConfigError::new("secret_key", e))
+    };
+
+    let private_pem = pem(&config.private_key, &config.private_key_file, "private_key")?;
+    let public_pem = pem(&config.public_key, &config.public_key_file, "public_key")?;
+
+    let (mut hmac_encoding, hmac_decoding) = match hmac_secret {
+        Some(secret) => {
+            let (e, d) = hmac_key(secret)?;
+            (Some(e), Some(d))
+        }
+        None => (None, None),
+    };
+
+    let encoding_key = if algorithm.family() == AlgorithmFamily::Hmac {
+        hmac_encoding.take()
+    } else {
+        private_pem
+            .map(|pem| encoding_from_pem(algorithm, &pem))
+            .transpose()?
+    };
+
+    let asymmetric: Vec<AlgorithmFamily> = decode_algorithms
+        .iter()
+        .map(|a| a.family())
+        .filter(|f| *f != AlgorithmFamily::Hmac)
+        .collect();
+    let public = match asymmetric.first() {
+        None => None,
+        Some(family) => {
+            if asymmetric.iter().any(|f| f != family) {
+                return Err(ConfigError::new(
+                    "decode_algorithms",
+                    "mixes asymmetric algorithm families; one `public_key` serves one family",
+                ));
+            }
+            let pem = public_pem.ok_or_else(|| {
+                ConfigError::new(
+                    "public_key",
+                    format!(
+                        "missing; `{:?}` tokens are verified with a PEM public key: set \
+                         `public_key` or `public_key_file`",
+                        decode_algorithms
+                            .iter()
+                            .find(|a| a.family() == *family)
+                            .unwrap_or(&algorithm)
+                    ),
+                )
+            })?;
+            Some((*family, decoding_from_pem(*family, &pem)?))
+        }
+    };
+
+    Ok((
+        encoding_key,
+        DecodingKeys {
+            hmac: hmac_decoding,
+            public,
+        },
+    ))
+}
+
+fn encoding_from_pem(algorithm: Algorithm, pem: &[u8]) -> Result<EncodingKey, ConfigError> {
+    let key = match algorithm.family() {
+        AlgorithmFamily::Rsa => EncodingKey::from_rsa_pem(pem),
+        AlgorithmFamily::Ec => EncodingKey::from_ec_pem(pem),
+        AlgorithmFamily::Ed => EncodingKey::from_ed_pem(pem),
+        AlgorithmFamily::Hmac => unreachable_family(),
+    };
+    key.map_err(|e| {
+        ConfigError::new(
+            "private_key",
+            format!("not a PEM private key for `{algorithm:?}` ({e})"),
+        )
+    })
+}
+
+fn decoding_from_pem(family: AlgorithmFamily, pem: &[u8]) -> Result<DecodingKey, ConfigError> {
+    let key = match family {
+        AlgorithmFamily::Rsa => DecodingKey::from_rsa_pem(pem),
+        AlgorithmFamily::Ec => DecodingKey::from_ec_pem(pem),
+        AlgorithmFamily::Ed => DecodingKey::from_ed_pem(pem),
+        AlgorithmFamily::Hmac => unreachable_family(),
+    };
+    key.map_err(|e| {
+        ConfigError::new(
+            "public_key",
+            format!("not a PEM public key for the {family:?} algorithm family ({e})"),
+        )
+    })
+}
+
+/// HMAC keys never come from PEM; callers filter that family out before.
+fn unreachable_family<T>() -> Result<T, jsonwebtoken::errors::Error> {
+    Err(jsonwebtoken::errors::ErrorKind::InvalidKeyFormat.into())
+}

@@ -1,0 +1,248 @@
+//! Verification failures and how each one is answered (SPEC §9).
+//!
+//! Every way a request can fail authentication is one variant of [`AuthError`]; its status,
+//! message and `WWW-Authenticate` value are decided here and nowhere else.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io::Cursor;
+
+use rocket::http::{ContentType, Header, Status};
+use rocket::Response;
+
+/// Seconds a client is asked to wait when the revocation store cannot answer.
+pub(crate) const RETRY_AFTER_SECS: u32 = 5;
+
+/// The families of failures, one per error hook of Flask-JWT-Extended.
+///
+/// Register a replacement response for a family with
+/// [`AuthFairing::on_error`](crate::AuthFairing::on_error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// No token where one was expected (Flask's `unauthorized_loader`).
+    Missing,
+    /// A malformed, badly signed or otherwise unacceptable token (`invalid_token_loader`).
+    Invalid,
+    /// The token's `exp` has passed (`expired_token_loader`).
+    Expired,
+    /// The route needs a fresh token (`needs_fresh_token_loader`).
+    NeedsFresh,
+    /// The token was revoked (`revoked_token_loader`).
+    Revoked,
+    /// The user lookup hook found no user (`user_lookup_error_loader`).
+    UserLookup,
+    /// Custom claims or the token verification hook refused the token
+    /// (`token_verification_failed_loader`).
+    ClaimsVerification,
+    /// The CSRF double-submit check failed.
+    Csrf,
+    /// The revocation store could not answer, so the request fails closed.
+    StoreUnavailable,
+}
+
+/// Why a request was refused.
+///
+/// Messages are fixed texts (or name a configured header, cookie or identity); they never contain
+/// the token or the text of an internal error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// No token was found; the message names where it was looked for.
+    Missing(Cow<'static, str>),
+    /// The `Authorization` header is present but not of the form `Bearer <JWT>`.
+    BadHeader(Cow<'static, str>),
+    /// The token is malformed or fails a check; the message says which.
+    Invalid(Cow<'static, str>),
+    /// The token has expired.
+    Expired,
+    /// A refresh token was sent to a route that takes access tokens.
+    RefreshNotAllowed,
+    /// An access token was sent to a route that takes refresh tokens.
+    RefreshRequired,
+    /// The route needs a fresh token and this one is not (or no longer) fresh.
+    NeedsFresh,
+    /// The token, or every token of its identity, was revoked.
+    Revoked,
+    /// The user lookup hook returned no user for this identity.
+    UserLookup {
+        /// The token's identity.
+        identity: String,
+    },
+    /// Custom claims validation or the token verification hook refused the token.
+    ClaimsVerification,
+    /// The CSRF double-submit check failed; the message says how.
+    Csrf(&'static str),
+    /// The revocation store could not answer.
+    StoreUnavailable,
+}
+
+impl AuthError {
+    /// A malformed or unacceptable token, with a fixed message.
+    pub(crate) const fn invalid(message: &'static str) -> Self {
+        AuthError::Invalid(Cow::Borrowed(message))
+    }
+
+    /// The family this failure belongs to.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            AuthError::Missing(_) => ErrorKind::Missing,
+            AuthError::BadHeader(_)
+            | AuthError::Invalid(_)
+            | AuthError::RefreshNotAllowed
+            | AuthError::RefreshRequired => ErrorKind::Invalid,
+            AuthError::Expired => ErrorKind::Expired,
+            AuthError::NeedsFresh => ErrorKind::NeedsFresh,
+            AuthError::Revoked => ErrorKind::Revoked,
+            AuthError::UserLookup { .. } => ErrorKind::UserLookup,
+            AuthError::ClaimsVerification => ErrorKind::ClaimsVerification,
+            AuthError::Csrf(_) => ErrorKind::Csrf,
+            AuthError::StoreUnavailable => ErrorKind::StoreUnavailable,
+        }
+    }
+
+    /// The HTTP status of the default response (Flask-JWT-Extended 4.x's).
+    pub fn status(&self) -> Status {
+        match self {
+            AuthError::Missing(_)
+            | AuthError::Expired
+            | AuthError::NeedsFresh
+            | AuthError::Revoked
+            | AuthError::UserLookup { .. }
+            | AuthError::Csrf(_) => Status::Unauthorized,
+            AuthError::BadHeader(_)
+            | AuthError::Invalid(_)
+            | AuthError::RefreshNotAllowed
+            | AuthError::RefreshRequired => Status::UnprocessableEntity,
+            AuthError::ClaimsVerification => Status::BadRequest,
+            AuthError::StoreUnavailable => Status::ServiceUnavailable,
+        }
+    }
+
+    /// The message of the default response.
+    pub fn message(&self) -> Cow<'_, str> {
+        match self {
+            AuthError::Missing(m) | AuthError::BadHeader(m) | AuthError::Invalid(m) => {
+                Cow::Borrowed(m)
+            }
+            AuthError::Expired => "Token has expired".into(),
+            AuthError::RefreshNotAllowed => "Only non-refresh tokens are allowed".into(),
+            AuthError::RefreshRequired => "Only refresh tokens are allowed".into(),
+            AuthError::NeedsFresh => "Fresh token required".into(),
+            AuthError::Revoked => "Token has been revoked".into(),
+            AuthError::UserLookup { identity } => {
+                Cow::Owned(format!("Error loading the user {identity}"))
+            }
+            AuthError::ClaimsVerification => "User claims verification failed".into(),
+            AuthError::Csrf(m) => Cow::Borrowed(m),
+            AuthError::StoreUnavailable => "Token revocation store unavailable".into(),
+        }
+    }
+
+    /// The `WWW-Authenticate` value of a 401 (RFC 6750 §3), `None` for other statuses.
+    fn www_authenticate(&self) -> Option<&'static str> {
+        match self {
+            AuthError::Missing(_) | AuthError::NeedsFresh | AuthError::Csrf(_) => Some("Bearer"),
+            AuthError::Expired | AuthError::Revoked | AuthError::UserLookup { .. } => {
+                Some(r#"Bearer error="invalid_token""#)
+            }
+            _ => None,
+        }
+    }
+
+    /// The default response: `{"<message_key>": "<message>"}` as JSON, with
+    /// `WWW-Authenticate` on 401 and `Retry-After` on 503.
+    pub fn to_response(&self, message_key: &str) -> Response<'static> {
+        let mut body = serde_json::Map::with_capacity(1);
+        body.insert(message_key.to_owned(), self.message().into_owned().into());
+        let mut response = json_response(self.status(), &serde_json::Value::Object(body));
+        if let Some(value) = self.www_authenticate() {
+            response.set_header(Header::new("WWW-Authenticate", value));
+        }
+        if matches!(self, AuthError::StoreUnavailable) {
+            response.set_header(Header::new("Retry-After", RETRY_AFTER_SECS.to_string()));
+        }
+        response
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for AuthError {}
+
+/// A JSON response with the given status, whatever the request's `Accept` header.
+pub fn json_response(status: Status, body: &serde_json::Value) -> Response<'static> {
+    let text = body.to_string();
+    Response::build()
+        .status(status)
+        .header(ContentType::JSON)
+        .sized_body(text.len(), Cursor::new(text))
+        .finalize()
+}
+
+/// Answers with the default response, so a handler can return an `AuthError` it got from the
+/// revocation store or from [`Auth::decode`](crate::Auth::decode).
+impl<'r> rocket::response::Responder<'r, 'static> for AuthError {
+    fn respond_to(self, req: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
+        let key = req
+            .rocket()
+            .state::<crate::Auth>()
+            .map_or("msg", |auth| auth.settings().error_message_key.as_str());
+        Ok(self.to_response(key))
+    }
+}
+
+/// Why a token could not be issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IssueError {
+    /// A custom claim would replace a reserved claim; rename it.
+    ReservedClaim(String),
+    /// An additional header would replace a header the library sets; rename it.
+    ReservedHeader(String),
+    /// Custom claims must serialize to a JSON object.
+    ClaimsNotAnObject,
+    /// Serializing the custom claims failed.
+    Serialize(String),
+    /// No private key is configured, so this app can verify tokens but not issue them.
+    NoSigningKey,
+    /// The crypto backend could not sign.
+    Signing(String),
+}
+
+impl fmt::Display for IssueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IssueError::ReservedClaim(name) => write!(
+                f,
+                "custom claim `{name}` would override a reserved claim; give it another name"
+            ),
+            IssueError::ReservedHeader(name) => write!(
+                f,
+                "additional header `{name}` would override a header set by jwt-ext; give it another name"
+            ),
+            IssueError::ClaimsNotAnObject => {
+                f.write_str("custom claims must serialize to a JSON object (a struct or a map)")
+            }
+            IssueError::Serialize(e) => write!(f, "custom claims could not be serialized: {e}"),
+            IssueError::NoSigningKey => f.write_str(
+                "no signing key: set `jwt.private_key` or `jwt.private_key_file` to issue tokens",
+            ),
+            IssueError::Signing(e) => write!(f, "signing failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for IssueError {}
+
+/// A failed issue is a server-side mistake: it answers 500 and logs the reason.
+impl<'r> rocket::response::Responder<'r, 'static> for IssueError {
+    fn respond_to(self, _: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
+        rocket::error!("jwt-ext: could not issue a token: {self}");
+        Err(Status::InternalServerError)
+    }
+}

@@ -1,0 +1,202 @@
+//! [`AuthFairing`]: reads the configuration at ignition, registers hooks, renders failures.
+
+use std::sync::{Arc, Mutex};
+
+use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::{Build, Request, Response, Rocket};
+use serde_json::{Map, Value};
+
+use crate::auth::Auth;
+use crate::blocklist::{Blocklist, MemoryBlocklist};
+use crate::config::{BlocklistSetting, Config, Settings};
+use crate::error::{AuthError, ErrorKind};
+use crate::guard;
+use crate::hooks::{Hooks, UserLoader};
+use crate::token::{TokenData, TokenType};
+
+/// The fairing that sets up JWT authentication, and the builder where hooks are registered.
+///
+/// At ignition it reads the `jwt` table of Rocket's configuration, checks every key (a bad
+/// value aborts launch with a message naming the key) and puts an [`Auth`] in managed state.
+/// It also turns a failed JWT guard's status into the JSON response of SPEC §9, without
+/// touching the app's own catchers for other failures.
+///
+/// ```no_run
+/// use jwt_ext::Auth;
+///
+/// #[rocket::launch]
+/// fn rocket() -> _ {
+///     rocket::build().attach(
+///         Auth::fairing()
+///             .additional_claims(|_identity, _kind| {
+///                 let mut claims = serde_json::Map::new();
+///                 claims.insert("aud_hint".into(), "demo".into());
+///                 claims
+///             })
+///             .token_verification(|token| !token.identity().is_empty()),
+///     )
+/// }
+/// ```
+#[derive(Default)]
+pub struct AuthFairing {
+    // `on_ignite` only gets `&self` and moves the hooks into `Auth`, hence the lock.
+    pending: Mutex<Pending>,
+}
+
+#[derive(Default)]
+struct Pending {
+    hooks: Hooks,
+    blocklist: Option<Arc<dyn Blocklist>>,
+}
+
+impl AuthFairing {
+    fn pending(&mut self) -> &mut Pending {
+        self.pending.get_mut().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers the loader behind [`CurrentUser<L::User>`](crate::CurrentUser). One loader per
+    /// user type; a second one for the same type replaces the first.
+    pub fn user_loader<L: UserLoader>(mut self, loader: L) -> Self {
+        self.pending().hooks.add_user_loader(loader);
+        self
+    }
+
+    /// Claims added to every new token (Flask's `additional_claims_loader`). Claims given to
+    /// the [`TokenBuilder`](crate::TokenBuilder) win over these.
+    pub fn additional_claims<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&str, TokenType) -> Map<String, Value> + Send + Sync + 'static,
+    {
+        self.pending().hooks.additional_claims = Some(Box::new(hook));
+        self
+    }
+
+    /// Header parameters added to every new token (Flask's `additional_headers_loader`).
+    pub fn additional_headers<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&str, TokenType) -> Map<String, Value> + Send + Sync + 'static,
+    {
+        self.pending().hooks.additional_headers = Some(Box::new(hook));
+        self
+    }
+
+    /// A last check of every verified token (Flask's `token_verification_loader`); `false`
+    /// answers 400 `User claims verification failed`.
+    pub fn token_verification<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&TokenData) -> bool + Send + Sync + 'static,
+    {
+        self.pending().hooks.token_verification = Some(Box::new(hook));
+        self
+    }
+
+    /// Replaces the response for one kind of failure (Flask's `expired_token_loader`,
+    /// `invalid_token_loader`, ...).
+    ///
+    /// ```
+    /// use jwt_ext::{error::json_response, Auth, ErrorKind};
+    /// use rocket::http::Status;
+    ///
+    /// let fairing = Auth::fairing().on_error(ErrorKind::Expired, |_err, _req| {
+    ///     json_response(Status::Unauthorized, &serde_json::json!({"error": "session over"}))
+    /// });
+    /// ```
+    pub fn on_error<F>(mut self, kind: ErrorKind, hook: F) -> Self
+    where
+        F: Fn(&AuthError, &Request<'_>) -> Response<'static> + Send + Sync + 'static,
+    {
+        self.pending().hooks.errors.insert(kind, Box::new(hook));
+        self
+    }
+
+    /// Uses this revocation store instead of the one named by `jwt.blocklist`.
+    pub fn blocklist(mut self, store: impl Blocklist) -> Self {
+        self.pending().blocklist = Some(Arc::new(store));
+        self
+    }
+
+}
+
+impl Pending {
+    fn build(&mut self, config: Config) -> Result<Auth, String> {
+        ensure_crypto_provider()?;
+        let settings = Settings::from_config(config).map_err(|e| e.to_string())?;
+        let blocklist = match (self.blocklist.take(), &settings.blocklist) {
+            (Some(store), _) => store,
+            (None, BlocklistSetting::Memory) => Arc::new(MemoryBlocklist::new()),
+            (None, BlocklistSetting::Redis(_)) => {
+                return Err("`jwt.blocklist`: a Redis URL needs jwt-ext's `redis` feature \
+                            (enable it in Cargo.toml), or use `memory`"
+                    .into())
+            }
+        };
+        Ok(Auth {
+            settings,
+            hooks: std::mem::take(&mut self.hooks),
+            blocklist,
+        })
+    }
+}
+
+/// With both crypto features on (as `--all-features` does), `jsonwebtoken` cannot pick one;
+/// install aws-lc-rs, the default.
+fn ensure_crypto_provider() -> Result<(), String> {
+    use jsonwebtoken::crypto::CryptoProvider;
+    if CryptoProvider::try_get_default().is_some() {
+        return Ok(());
+    }
+    #[cfg(feature = "aws_lc_rs")]
+    {
+        let _ = CryptoProvider::install_default(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
+    }
+    CryptoProvider::try_get_default()
+        .map(|_| ())
+        .ok_or_else(|| "no crypto provider for jsonwebtoken".to_owned())
+}
+
+#[rocket::async_trait]
+impl Fairing for AuthFairing {
+    fn info(&self) -> Info {
+        Info {
+            name: "jwt-ext",
+            kind: Kind::Ignite | Kind::Response | Kind::Singleton,
+        }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        let config = match rocket.figment().focus("jwt").extract::<Config>() {
+            Ok(config) => config,
+            Err(errors) => {
+                for error in errors {
+                    rocket::error!("jwt-ext: invalid `jwt` configuration: {error}");
+                }
+                return Err(rocket);
+            }
+        };
+        let built = match self.pending.lock() {
+            Ok(mut pending) => pending.build(config),
+            Err(_) => Err("the fairing was poisoned by an earlier panic".to_owned()),
+        };
+        match built {
+            Ok(auth) => Ok(rocket.manage(auth)),
+            Err(message) => {
+                rocket::error!("jwt-ext: {message}");
+                Err(rocket)
+            }
+        }
+    }
+
+    async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        // Only the catcher's answer to our own failure is replaced; other responses with
+        // the same status (the app's own 401s, say) are untouched.
+        let Some(error) = guard::failure(req) else {
+            return;
+        };
+        if res.status() != error.status() {
+            return;
+        }
+        if let Some(auth) = req.rocket().state::<Auth>() {
+            res.merge(auth.error_response(error, req));
+        }
+    }
+}

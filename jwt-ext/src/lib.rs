@@ -1,0 +1,103 @@
+//! JWT authentication for [Rocket](https://rocket.rs): everything Flask-JWT-Extended offers,
+//! as request guards, a fairing and figment configuration.
+//!
+//! Access and refresh tokens, freshness for critical routes, revocation, custom claims, users
+//! in and out of tokens, and tokens in headers, cookies (with CSRF protection), the query
+//! string or a JSON body. Tokens have Flask-JWT-Extended 4.x's layout, so a Flask service and a
+//! Rocket service with the same secret accept each other's tokens.
+//!
+//! # Quickstart
+//!
+//! 1. Depend on `jwt-ext` (and Rocket 0.5):
+//!    ```toml
+//!    [dependencies]
+//!    jwt-ext = "0.1"
+//!    rocket = { version = "0.5", features = ["json"] }
+//!    ```
+//! 2. Configure a secret in `Rocket.toml` (or `ROCKET_JWT='{secret_key="…"}'`):
+//!    ```toml
+//!    [default.jwt]
+//!    secret_key = "use 32 or more random bytes for HS256, not this text"
+//!    ```
+//! 3. Attach the fairing, issue tokens with the [`Auth`] handle and guard routes with
+//!    [`Token`]:
+//!
+//! ```
+//! use jwt_ext::{Auth, IssueError, Token};
+//! use rocket::{get, post, routes};
+//!
+//! #[post("/login")]
+//! fn login(auth: &Auth) -> Result<String, IssueError> {
+//!     // check the password first, of course
+//!     auth.access_token("alice").fresh(true).issue()
+//! }
+//!
+//! #[get("/protected")]
+//! fn protected(token: Token) -> String {
+//!     format!("logged in as {}", token.identity())
+//! }
+//!
+//! #[rocket::launch]
+//! fn rocket() -> _ {
+//!     rocket::build()
+//!         .attach(Auth::fairing())
+//!         .mount("/", routes![login, protected])
+//! }
+//! ```
+//!
+//! A request without a valid token gets Flask's answer, e.g. `401 {"msg": "Missing
+//! Authorization Header"}`; see [`AuthError`] for every case.
+//!
+//! # Guards
+//!
+//! | guard | accepts |
+//! |---|---|
+//! | [`Token<C>`](Token) | an access token (or the route attribute's policy), custom claims `C` |
+//! | `Token<C, `[`Fresh`]`>` | a fresh access token |
+//! | `Token<C, `[`Refresh`]`>` | a refresh token |
+//! | `Token<C, `[`AnyType`]`>` | either type |
+//! | [`OptionalToken<C>`](OptionalToken) | no token (→ `None`) or a valid one; a bad one still fails |
+//! | [`CurrentUser<U>`](CurrentUser) | the user loaded by the [`UserLoader`] for `U` |
+//! | [`&Auth`](Auth) | the handle that issues, decodes and revokes |
+//!
+//! Each guard decodes the token at most once per request, whatever the number of guards, and
+//! implements [`Sentinel`](rocket::Sentinel): a route that uses one refuses to launch without
+//! the fairing.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(not(any(feature = "aws_lc_rs", feature = "rust_crypto")))]
+compile_error!(
+    "jwt-ext needs a crypto backend: enable the `aws_lc_rs` feature (the default) or `rust_crypto`"
+);
+
+mod auth;
+mod blocklist;
+mod claims;
+pub mod config;
+mod csrf;
+pub mod error;
+mod fairing;
+mod guard;
+pub mod hooks;
+mod location;
+mod token;
+
+pub use auth::{Auth, TokenBuilder};
+pub use blocklist::{Blocklist, MemoryBlocklist, StoreError};
+pub use claims::{Claims, ClaimsError};
+pub use error::{AuthError, ErrorKind, IssueError};
+pub use fairing::AuthFairing;
+pub use guard::{
+    Access, AnyType, CurrentUser, Fresh, OptionalToken, Policy, Refresh, Requirement,
+    RoutePolicy, Token,
+};
+pub use hooks::{ToIdentity, UserLoader};
+pub use location::Location;
+pub use token::{Freshness, TokenData, TokenType, RESERVED_CLAIMS};
+
+/// Items the macros' generated code calls; not a public API, may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::guard::set_route_policy;
+}

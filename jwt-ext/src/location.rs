@@ -1,0 +1,249 @@
+//! Where tokens are found (SPEC §8): the Authorization header, cookies, the query string and
+//! the JSON body, with Flask-JWT-Extended's parsing rules and messages.
+//!
+//! Locations are tried in order and only "not present here" moves on to the next; any other
+//! problem (a malformed header, say) is the answer.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use rocket::Request;
+
+use crate::config::{CookieNames, Settings};
+use crate::error::AuthError;
+use crate::token::TokenType;
+
+/// A place a token can travel in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Location {
+    /// The configured header (`Authorization: Bearer <JWT>` by default).
+    Headers,
+    /// The access or refresh cookie, with CSRF double-submit protection.
+    Cookies,
+    /// A query parameter (`?jwt=<JWT>` by default).
+    QueryString,
+    /// A key of a JSON request body; read by the [`JsonToken`](crate::JsonToken) data guard.
+    Json,
+}
+
+impl Location {
+    /// The configuration name of this location.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Location::Headers => "headers",
+            Location::Cookies => "cookies",
+            Location::QueryString => "query_string",
+            Location::Json => "json",
+        }
+    }
+
+    /// The location numbered `n` in [`Location::ALL`], for policies encoded in const generics.
+    #[doc(hidden)]
+    pub const ALL: [Location; 4] = [
+        Location::Headers,
+        Location::Cookies,
+        Location::QueryString,
+        Location::Json,
+    ];
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Location {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Location::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown location `{s}`; use `headers`, `cookies`, `query_string` or `json`")
+            })
+    }
+}
+
+/// A token found in a request, with the CSRF value sent beside a cookie token.
+pub(crate) struct Found<'r> {
+    pub(crate) token: Cow<'r, str>,
+    pub(crate) location: Location,
+    /// For cookie tokens on a CSRF-protected method: the submitted CSRF value, if any.
+    pub(crate) csrf: Option<Option<&'r str>>,
+}
+
+/// One location's answer: found, absent (with the message explaining where we looked) or a
+/// definite error.
+enum Lookup<'r> {
+    Found(Found<'r>),
+    Absent(String),
+}
+
+/// Looks for a token in `locations`, in order. `body_token` is the token a data guard read
+/// from the JSON body, if any (request guards cannot see the body).
+pub(crate) fn find<'r>(
+    req: &'r Request<'_>,
+    settings: &Settings,
+    locations: &[Location],
+    kind: TokenType,
+    body: Option<&JsonBody<'r>>,
+) -> Result<Found<'r>, AuthError> {
+    let mut absent = Vec::with_capacity(locations.len());
+    for &location in locations {
+        let lookup = match location {
+            Location::Headers => from_header(req, settings)?,
+            Location::Cookies => from_cookie(req, settings, kind),
+            Location::QueryString => from_query(req, settings)?,
+            Location::Json => from_json(settings, kind, body),
+        };
+        match lookup {
+            Lookup::Found(found) => return Ok(found),
+            Lookup::Absent(message) => absent.push(message),
+        }
+    }
+    Err(AuthError::Missing(Cow::Owned(missing_message(locations, absent))))
+}
+
+/// Flask's message: the single location's message, or all of them combined.
+fn missing_message(locations: &[Location], mut absent: Vec<String>) -> String {
+    match locations {
+        [_] => absent.pop().unwrap_or_default(),
+        [init @ .., last] => {
+            let start = init.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ");
+            format!("Missing JWT in {start} or {last} ({})", absent.join("; "))
+        }
+        [] => String::from("Missing JWT"),
+    }
+}
+
+fn from_header<'r>(req: &'r Request<'_>, settings: &Settings) -> Result<Lookup<'r>, AuthError> {
+    let name = settings.header_name.as_str();
+    let value = req
+        .headers()
+        .get_one(name)
+        .unwrap_or("")
+        .trim()
+        .trim_matches(',');
+    if value.is_empty() {
+        return Ok(Lookup::Absent(format!("Missing {name} Header")));
+    }
+    let kind = settings.header_type.as_str();
+    let token = if kind.is_empty() {
+        let mut parts = value.split_whitespace();
+        match (parts.next(), parts.next()) {
+            (Some(token), None) => token,
+            _ => {
+                return Err(AuthError::BadHeader(Cow::Owned(format!(
+                    "Bad {name} header. Expected '{name}: <JWT>'"
+                ))))
+            }
+        }
+    } else {
+        // A header may hold several comma-separated credentials; exactly one must be ours.
+        let mut ours = split_credentials(value)
+            .filter(|field| field.split_whitespace().next() == Some(kind));
+        let (Some(field), None) = (ours.next(), ours.next()) else {
+            return Ok(Lookup::Absent(format!(
+                "Missing '{kind}' type in '{name}' header. Expected '{name}: {kind} <JWT>'"
+            )));
+        };
+        let mut parts = field.split_whitespace().skip(1);
+        match (parts.next(), parts.next()) {
+            (Some(token), None) => token,
+            _ => {
+                return Err(AuthError::BadHeader(Cow::Owned(format!(
+                    "Bad {name} header. Expected '{name}: {kind} <JWT>'"
+                ))))
+            }
+        }
+    };
+    Ok(Lookup::Found(Found {
+        token: Cow::Borrowed(token),
+        location: Location::Headers,
+        csrf: None,
+    }))
+}
+
+/// Splits on commas followed by optional whitespace, like Flask's `re.split(r",\s*", ..)`.
+fn split_credentials(value: &str) -> impl Iterator<Item = &str> {
+    value.split(',').map(str::trim_start).filter(|s| !s.is_empty())
+}
+
+pub(crate) fn names(settings: &Settings, kind: TokenType) -> &CookieNames {
+    match kind {
+        TokenType::Access => &settings.access,
+        TokenType::Refresh => &settings.refresh,
+    }
+}
+
+fn from_cookie<'r>(req: &'r Request<'_>, settings: &Settings, kind: TokenType) -> Lookup<'r> {
+    let names = names(settings, kind);
+    let Some(cookie) = req.cookies().get(&names.cookie).filter(|c| !c.value().is_empty()) else {
+        return Lookup::Absent(format!("Missing cookie \"{}\"", names.cookie));
+    };
+    let csrf = (settings.csrf_protect && settings.csrf_methods.contains(&req.method())).then(|| {
+        req.headers()
+            .get_one(&names.csrf_header)
+            .filter(|v| !v.is_empty())
+    });
+    Lookup::Found(Found {
+        token: Cow::Borrowed(cookie.value()),
+        location: Location::Cookies,
+        csrf,
+    })
+}
+
+fn from_query<'r>(req: &'r Request<'_>, settings: &Settings) -> Result<Lookup<'r>, AuthError> {
+    let name = settings.query_string_name.as_str();
+    let value = match req.query_value::<String>(name) {
+        Some(Ok(value)) if !value.is_empty() => value,
+        _ => return Ok(Lookup::Absent(format!("Missing '{name}' query parameter"))),
+    };
+    let prefix = settings.query_string_value_prefix.as_str();
+    let Some(token) = value.strip_prefix(prefix) else {
+        return Err(AuthError::BadHeader(Cow::Owned(format!(
+            "Invalid value for query parameter '{name}'. Expected the value to start with '{prefix}'"
+        ))));
+    };
+    Ok(Lookup::Found(Found {
+        token: Cow::Owned(token.to_owned()),
+        location: Location::QueryString,
+        csrf: None,
+    }))
+}
+
+/// What the [`JsonToken`](crate::JsonToken) data guard read from the body.
+pub(crate) enum JsonBody<'r> {
+    /// The body is a JSON object; these are its access and refresh token values.
+    Object {
+        access: Option<Cow<'r, str>>,
+        refresh: Option<Cow<'r, str>>,
+    },
+    /// The request is not `application/json`, or the body is not a JSON object.
+    NotJson,
+}
+
+fn from_json<'r>(settings: &Settings, kind: TokenType, body: Option<&JsonBody<'r>>) -> Lookup<'r> {
+    let key = &names(settings, kind).json_key;
+    let token = match body {
+        Some(JsonBody::Object { access, refresh }) => match kind {
+            TokenType::Access => access.clone(),
+            TokenType::Refresh => refresh.clone(),
+        },
+        Some(JsonBody::NotJson) => {
+            return Lookup::Absent("Invalid content-type. Must be application/json.".into())
+        }
+        None => None,
+    };
+    match token {
+        Some(token) if !token.is_empty() => Lookup::Found(Found {
+            token,
+            location: Location::Json,
+            csrf: None,
+        }),
+        _ => Lookup::Absent(format!("Missing \"{key}\" key in json data.")),
+    }
+}
