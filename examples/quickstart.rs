@@ -1,1 +1,190 @@
-fn main(){}
+//! The quickstart server (README, SPEC §10): log in, call protected routes, refresh, log out.
+//!
+//! ```sh
+//! cargo run --example quickstart
+//! curl -s -XPOST localhost:8000/login -H 'content-type: application/json' \
+//!      -d '{"username":"test","password":"test"}'
+//! curl -s localhost:8000/protected -H "Authorization: Bearer <access_token>"
+//! ```
+//!
+//! Configuration comes from Rocket as usual (`Rocket.toml`, `ROCKET_PORT`, `ROCKET_JWT`); when
+//! no `jwt.secret_key` is given, a built-in demo secret is used and announced.
+
+use std::collections::HashMap;
+
+use jwt_ext::{AnyType, Auth, CurrentUser, Fresh, IssueError, OptionalToken, Token, TokenData, TokenType, UserLoader};
+use rocket::http::{CookieJar, Status};
+use rocket::serde::json::{json, Json, Value};
+use rocket::{catch, catchers, delete, get, post, routes, Build, Request, Rocket};
+use serde::Deserialize;
+
+/// For the demo only: anyone reading this file knows it.
+const DEMO_SECRET: &str = "jwt-ext quickstart demo secret -- replace me in production!";
+
+/// The demo's user database: username → password.
+const USERS: [(&str, &str); 2] = [("test", "test"), ("alice", "wonderland")];
+
+#[derive(Deserialize)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+/// The user `CurrentUser<User>` loads.
+struct User {
+    username: String,
+}
+
+struct Users(HashMap<&'static str, &'static str>);
+
+#[rocket::async_trait]
+impl UserLoader for Users {
+    type User = User;
+
+    async fn load_user(&self, token: &TokenData, _req: &Request<'_>) -> Option<User> {
+        self.0.get_key_value(token.identity()).map(|(name, _)| User {
+            username: (*name).to_owned(),
+        })
+    }
+}
+
+/// The username if the credentials match, compared without early exit on the password.
+fn check(users: &HashMap<&'static str, &'static str>, creds: &Credentials) -> Option<String> {
+    let password = users.get(creds.username.as_str())?;
+    let matches = password.len() == creds.password.len()
+        && password
+            .bytes()
+            .zip(creds.password.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    matches.then(|| creds.username.clone())
+}
+
+fn bad_credentials() -> (Status, Json<Value>) {
+    (
+        Status::Unauthorized,
+        Json(json!({"msg": "Bad username or password"})),
+    )
+}
+
+type Answer = Result<Json<Value>, (Status, Json<Value>)>;
+
+fn issued(result: Result<Value, IssueError>) -> Answer {
+    result.map(Json).map_err(|e| {
+        rocket::error!("quickstart: {e}");
+        (
+            Status::InternalServerError,
+            Json(json!({"msg": "Could not issue a token"})),
+        )
+    })
+}
+
+#[post("/login", data = "<creds>")]
+fn login(auth: &Auth, users: &rocket::State<Users>, creds: Json<Credentials>, jar: &CookieJar<'_>) -> Answer {
+    let Some(username) = check(&users.0, &creds) else {
+        return Err(bad_credentials());
+    };
+    issued((|| {
+        let access = auth.access_token(&username).fresh(true).issue()?;
+        let refresh = auth.refresh_token(&username).issue()?;
+        auth.set_access_cookies(jar, &access);
+        auth.set_refresh_cookies(jar, &refresh);
+        Ok(json!({"access_token": access, "refresh_token": refresh}))
+    })())
+}
+
+#[post("/fresh-login", data = "<creds>")]
+fn fresh_login(auth: &Auth, users: &rocket::State<Users>, creds: Json<Credentials>) -> Answer {
+    let Some(username) = check(&users.0, &creds) else {
+        return Err(bad_credentials());
+    };
+    issued(
+        auth.access_token(&username)
+            .fresh(true)
+            .issue()
+            .map(|access| json!({"access_token": access})),
+    )
+}
+
+#[post("/refresh")]
+fn refresh(auth: &Auth, token: Token<(), jwt_ext::Refresh>, jar: &CookieJar<'_>) -> Answer {
+    issued(auth.access_token(token.identity()).issue().map(|access| {
+        auth.set_access_cookies(jar, &access);
+        json!({"access_token": access})
+    }))
+}
+
+#[get("/protected")]
+fn protected(token: Token) -> Json<Value> {
+    Json(json!({"logged_in_as": token.identity()}))
+}
+
+#[get("/fresh")]
+fn fresh(token: Token<(), Fresh>) -> Json<Value> {
+    Json(json!({"logged_in_as": token.identity()}))
+}
+
+#[get("/optional")]
+fn optional(token: OptionalToken) -> Json<Value> {
+    Json(json!({"logged_in_as": token.identity()}))
+}
+
+#[get("/claims")]
+fn claims(token: Token) -> Json<Value> {
+    Json(Value::Object(token.payload().clone()))
+}
+
+#[get("/whoami")]
+fn whoami(user: CurrentUser<User>) -> Json<Value> {
+    Json(json!({"username": user.username}))
+}
+
+#[delete("/logout")]
+async fn logout(auth: &Auth, token: Token<(), AnyType>, jar: &CookieJar<'_>) -> Result<Json<Value>, jwt_ext::AuthError> {
+    auth.revoke(&token).await?;
+    auth.unset_jwt_cookies(jar);
+    let kind = match token.token_type() {
+        TokenType::Access => "Access",
+        TokenType::Refresh => "Refresh",
+    };
+    Ok(Json(json!({"msg": format!("{kind} token revoked")})))
+}
+
+#[delete("/logout-everywhere")]
+async fn logout_everywhere(auth: &Auth, token: Token, jar: &CookieJar<'_>) -> Result<Json<Value>, jwt_ext::AuthError> {
+    auth.revoke_identity(token.identity()).await?;
+    auth.unset_jwt_cookies(jar);
+    Ok(Json(json!({"msg": "All tokens revoked"})))
+}
+
+/// Rocket's own errors (a malformed login body, an unknown route) as JSON too.
+#[catch(default)]
+fn json_error(status: Status, _req: &Request<'_>) -> Json<Value> {
+    Json(json!({"msg": status.reason().unwrap_or("Error")}))
+}
+
+/// The quickstart rocket: its configuration, with the demo secret under whatever is set.
+pub fn rocket() -> Rocket<Build> {
+    let figment = rocket::Config::figment();
+    let uses_demo_secret = figment.find_value("jwt.secret_key").is_err();
+    let figment = figment.join(("jwt.secret_key", DEMO_SECRET));
+    if uses_demo_secret {
+        println!(
+            "quickstart: no `jwt.secret_key` configured, using the demo secret {DEMO_SECRET:?}; \
+             set ROCKET_JWT='{{secret_key=\"...\"}}' to use your own"
+        );
+    }
+    rocket::custom(figment)
+        .attach(Auth::fairing().user_loader(Users(USERS.into_iter().collect())))
+        .manage(Users(USERS.into_iter().collect()))
+        .mount(
+            "/",
+            routes![login, fresh_login, refresh, protected, fresh, optional, claims, whoami, logout, logout_everywhere],
+        )
+        .register("/", catchers![json_error])
+}
+
+#[rocket::main]
+async fn main() -> Result<(), rocket::Error> {
+    rocket().launch().await.map(|_| ())
+}

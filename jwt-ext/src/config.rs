@@ -319,12 +319,6 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
-    /// Whether issued tokens carry a `csrf` claim (Flask: cookies are a location and CSRF
-    /// protection is on).
-    pub(crate) fn csrf_claim(&self) -> bool {
-        self.csrf_protect && self.locations.contains(&Location::Cookies)
-    }
-
     /// Validates `config`, reads key files and builds the keys.
     pub(crate) fn from_config(config: Config) -> Result<Self, ConfigError> {
         let algorithm = parse_algorithm("algorithm", &config.algorithm)?;

@@ -229,7 +229,8 @@ pub(crate) fn encode(settings: &Settings, draft: Draft<'_>, now: i64) -> Result<
     if settings.encode_nbf {
         payload.insert("nbf".into(), now.into());
     }
-    if settings.csrf_claim() {
+    if settings.csrf_protect {
+        // Like Flask, whatever the locations: a token may later be stored in a cookie.
         payload.insert("csrf".into(), uuid::Uuid::new_v4().to_string().into());
     }
     if let Some(audience) = &settings.encode_audience {
