@@ -116,7 +116,13 @@ impl Auth {
         self.blocklist
             .revoke_identity(identity, now, keep_until)
             .await
-            .map_err(store_unavailable)
+            .map_err(store_unavailable)?;
+        // `iat` has one-second resolution and every token of this second is revoked; waiting
+        // for the next second means a token issued after this returns (a new login) is newer.
+        let into_second = chrono::Utc::now().timestamp_subsec_millis();
+        let wait = 1000u64.saturating_sub(u64::from(into_second)).min(1000);
+        rocket::tokio::time::sleep(Duration::from_millis(wait)).await;
+        Ok(())
     }
 
     /// The response for a failure: the error hook registered for its kind, or the default.

@@ -640,3 +640,64 @@ fn decoding_from_pem(family: AlgorithmFamily, pem: &[u8]) -> Result<DecodingKey,
 fn unreachable_family<T>() -> Result<T, jsonwebtoken::errors::Error> {
     Err(jsonwebtoken::errors::ErrorKind::InvalidKeyFormat.into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(config: serde_json::Value) -> String {
+        let config: Config = serde_json::from_value(config).expect("deserializes");
+        match Settings::from_config(config) {
+            Ok(_) => panic!("accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn messages_name_the_key_and_the_fix() {
+        let secret = "s".repeat(32);
+        let cases = [
+            (serde_json::json!({}), "`jwt.secret_key`: missing"),
+            (serde_json::json!({"secret_key": "short"}), "`jwt.secret_key`: too short (5 bytes)"),
+            (
+                serde_json::json!({"secret_key": secret, "token_location": ["pigeon"]}),
+                "`jwt.token_location`: unknown location `pigeon`",
+            ),
+            (
+                serde_json::json!({"secret_key": secret, "algorithm": "HS1"}),
+                "`jwt.algorithm`: `HS1` is not a supported algorithm",
+            ),
+            (
+                serde_json::json!({"algorithm": "RS256", "private_key_file": "/nope"}),
+                "`jwt.private_key_file`: cannot read `/nope`",
+            ),
+            (
+                serde_json::json!({"algorithm": "ES256", "private_key": "x"}),
+                "`jwt.private_key`: not a PEM private key for `ES256`",
+            ),
+            (
+                serde_json::json!({"secret_key": secret, "blocklist": "redis:/x"}),
+                "`jwt.blocklist`: expected `memory` or a `redis://`",
+            ),
+        ];
+        for (config, expected) in cases {
+            let message = error(config);
+            assert!(message.starts_with(expected), "{message}");
+        }
+    }
+
+    #[test]
+    fn defaults_are_flasks() {
+        let settings = Settings::from_config(Config {
+            secret_key: Some("s".repeat(32)),
+            ..Config::default()
+        })
+        .expect("valid");
+        assert_eq!(settings.access_expires, Some(900));
+        assert_eq!(settings.refresh_expires, Some(2_592_000));
+        assert_eq!(settings.locations, [Location::Headers]);
+        assert_eq!(settings.decode_algorithms, [Algorithm::HS256]);
+        assert_eq!(settings.leeway, 0);
+        assert!(settings.csrf_protect && settings.encode_nbf && settings.verify_sub);
+    }
+}
