@@ -130,11 +130,15 @@ pub(crate) fn failure<'r>(req: &'r Request<'_>) -> Option<&'r AuthError> {
     req.local_cache(Failure::default).0.get()
 }
 
-fn fail<T>(req: &Request<'_>, error: AuthError) -> Outcome<T, AuthError> {
-    let status = error.status();
+/// Remembers the failure for the fairing and pairs it with its status.
+fn record(req: &Request<'_>, error: AuthError) -> (rocket::http::Status, AuthError) {
     // The first failure is the one the response reports.
     let _ = req.local_cache(Failure::default).0.set(error.clone());
-    Outcome::Error((status, error))
+    (error.status(), error)
+}
+
+fn fail<T>(req: &Request<'_>, error: AuthError) -> Outcome<T, AuthError> {
+    Outcome::Error(record(req, error))
 }
 
 /// The request's token, found and decoded once.
@@ -154,7 +158,7 @@ pub(crate) fn decode_request<'r>(
     req: &'r Request<'_>,
     auth: &Auth,
     policy: &Policy,
-    body: Option<&JsonBody<'r>>,
+    body: Option<&JsonBody>,
 ) -> Result<Arc<TokenData>, AuthError> {
     let settings = &auth.settings;
     let locations = policy.locations.unwrap_or(&settings.locations);
@@ -439,6 +443,103 @@ impl<'r, U: Send + Sync + 'static, P: Requirement> FromRequest<'r> for CurrentUs
     }
 }
 
+/// A verified token that may travel in the JSON body (the `json` location), with the body.
+///
+/// Request guards cannot read the body, so the `json` location is served by this data guard:
+/// use it as the route's `data = "<..>"` parameter. It looks in the policy's locations in
+/// order like the other guards (the header first, say, then the body) and hands the parsed
+/// body to the handler, since the body can only be read once.
+///
+/// ```no_run
+/// use jwt_ext::JsonToken;
+///
+/// #[rocket::post("/notes", data = "<req>")]
+/// fn add_note(req: JsonToken) -> String {
+///     format!("{} wrote {}", req.identity(), req.body()["text"])
+/// }
+/// ```
+pub struct JsonToken<C = (), P = RoutePolicy> {
+    token: Token<C, P>,
+    body: serde_json::Value,
+}
+
+impl<C, P> JsonToken<C, P> {
+    /// The verified token.
+    pub fn token(&self) -> &Token<C, P> {
+        &self.token
+    }
+
+    /// The parsed JSON body (`Null` when the request had none or it was not JSON).
+    pub fn body(&self) -> &serde_json::Value {
+        &self.body
+    }
+
+    /// The token and the body, by value.
+    pub fn into_parts(self) -> (Token<C, P>, serde_json::Value) {
+        (self.token, self.body)
+    }
+}
+
+impl<C, P> Deref for JsonToken<C, P> {
+    type Target = TokenData;
+
+    fn deref(&self) -> &TokenData {
+        &self.token.data
+    }
+}
+
+/// Reads a JSON body within Rocket's `json` limit; anything else (another content type, bad
+/// JSON, a body over the limit) is simply a body without a token.
+async fn read_json_body(req: &Request<'_>, data: rocket::Data<'_>, settings: &crate::config::Settings) -> (JsonBody, serde_json::Value) {
+    if !req.content_type().is_some_and(|ct| ct.is_json()) {
+        return (JsonBody::WrongContentType, serde_json::Value::Null);
+    }
+    let limit = req.limits().get("json").unwrap_or(rocket::data::Limits::JSON);
+    let body = match data.open(limit).into_bytes().await {
+        Ok(bytes) if bytes.is_complete() => serde_json::from_slice(&bytes).unwrap_or_default(),
+        _ => serde_json::Value::Null,
+    };
+    let value = |key: &str| body.get(key).and_then(serde_json::Value::as_str).map(str::to_owned);
+    let found = JsonBody::Json {
+        access: value(&settings.access.json_key),
+        refresh: value(&settings.refresh.json_key),
+    };
+    (found, body)
+}
+
+#[rocket::async_trait]
+impl<'r, C: Claims, P: Requirement> rocket::data::FromData<'r> for JsonToken<C, P> {
+    type Error = AuthError;
+
+    async fn from_data(req: &'r Request<'_>, data: rocket::Data<'r>) -> rocket::data::Outcome<'r, Self> {
+        let fail = |error| rocket::data::Outcome::Error(record(req, error));
+        let policy = Policy {
+            optional: false,
+            ..P::policy(req)
+        };
+        let auth = match auth(req) {
+            Ok(auth) => auth,
+            Err(e) => return fail(e),
+        };
+        let (found, body) = read_json_body(req, data, &auth.settings).await;
+        let verified = match decode_request(req, auth, &policy, Some(&found)) {
+            Ok(data) => apply_policy(req, auth, &policy, &data).await.map(|()| data),
+            Err(e) => Err(e),
+        };
+        let token = verified.and_then(|data| {
+            read_claims(&data).map(|claims| Token {
+                data,
+                claims,
+                policy: PhantomData,
+            })
+        });
+        match token {
+            Ok(token) => rocket::data::Outcome::Success(JsonToken { token, body }),
+            Err(e) => fail(e),
+        }
+    }
+}
+
 /// Logs and reports whether `Auth::fairing()` is missing.
 pub(crate) fn missing_fairing(rocket: &Rocket<Ignite>) -> bool {
     if rocket.state::<Auth>().is_some() {
@@ -452,6 +553,12 @@ pub(crate) fn missing_fairing(rocket: &Rocket<Ignite>) -> bool {
 }
 
 impl<C, P> Sentinel for Token<C, P> {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        missing_fairing(rocket)
+    }
+}
+
+impl<C, P> Sentinel for JsonToken<C, P> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
         missing_fairing(rocket)
     }

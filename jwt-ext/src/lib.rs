@@ -89,7 +89,7 @@ pub use claims::{Claims, ClaimsError};
 pub use error::{AuthError, ErrorKind, IssueError};
 pub use fairing::AuthFairing;
 pub use guard::{
-    Access, AnyType, CurrentUser, Fresh, OptionalToken, Policy, Refresh, Requirement,
+    Access, AnyType, CurrentUser, Fresh, JsonToken, OptionalToken, Policy, Refresh, Requirement,
     RoutePolicy, Token,
 };
 pub use hooks::{ToIdentity, UserLoader};

@@ -89,7 +89,7 @@ pub(crate) fn find<'r>(
     settings: &Settings,
     locations: &[Location],
     kind: TokenType,
-    body: Option<&JsonBody<'r>>,
+    body: Option<&JsonBody>,
 ) -> Result<Found<'r>, AuthError> {
     let mut absent = Vec::with_capacity(locations.len());
     for &location in locations {
@@ -216,31 +216,33 @@ fn from_query<'r>(req: &'r Request<'_>, settings: &Settings) -> Result<Lookup<'r
 }
 
 /// What the [`JsonToken`](crate::JsonToken) data guard read from the body.
-pub(crate) enum JsonBody<'r> {
-    /// The body is a JSON object; these are its access and refresh token values.
-    Object {
-        access: Option<Cow<'r, str>>,
-        refresh: Option<Cow<'r, str>>,
+pub(crate) enum JsonBody {
+    /// The request is `application/json`; these are the access and refresh token values of
+    /// its top-level object (`None` when absent, not strings, or the body is not an object).
+    Json {
+        access: Option<String>,
+        refresh: Option<String>,
     },
-    /// The request is not `application/json`, or the body is not a JSON object.
-    NotJson,
+    /// The request is not `application/json`.
+    WrongContentType,
 }
 
-fn from_json<'r>(settings: &Settings, kind: TokenType, body: Option<&JsonBody<'r>>) -> Lookup<'r> {
+fn from_json<'r>(settings: &Settings, kind: TokenType, body: Option<&JsonBody>) -> Lookup<'r> {
     let key = &names(settings, kind).json_key;
     let token = match body {
-        Some(JsonBody::Object { access, refresh }) => match kind {
-            TokenType::Access => access.clone(),
-            TokenType::Refresh => refresh.clone(),
+        Some(JsonBody::Json { access, refresh }) => match kind {
+            TokenType::Access => access.as_ref(),
+            TokenType::Refresh => refresh.as_ref(),
         },
-        Some(JsonBody::NotJson) => {
+        Some(JsonBody::WrongContentType) => {
             return Lookup::Absent("Invalid content-type. Must be application/json.".into())
         }
+        // Request guards cannot read the body; only `JsonToken` passes one.
         None => None,
     };
     match token {
         Some(token) if !token.is_empty() => Lookup::Found(Found {
-            token,
+            token: Cow::Owned(token.clone()),
             location: Location::Json,
             csrf: None,
         }),
