@@ -12,7 +12,10 @@
 
 use std::collections::HashMap;
 
-use jwt_ext::{AnyType, Auth, CurrentUser, Fresh, IssueError, OptionalToken, Token, TokenData, TokenType, UserLoader};
+use jwt_ext::{
+    AnyType, Auth, CurrentUser, Fresh, IssueError, OptionalToken, Token, TokenData, TokenType,
+    UserLoader,
+};
 use rocket::http::{CookieJar, Status};
 use rocket::serde::json::{json, Json, Value};
 use rocket::{catch, catchers, delete, get, post, routes, Build, Request, Rocket};
@@ -42,9 +45,11 @@ impl UserLoader for Users {
     type User = User;
 
     async fn load_user(&self, token: &TokenData, _req: &Request<'_>) -> Option<User> {
-        self.0.get_key_value(token.identity()).map(|(name, _)| User {
-            username: (*name).to_owned(),
-        })
+        self.0
+            .get_key_value(token.identity())
+            .map(|(name, _)| User {
+                username: (*name).to_owned(),
+            })
     }
 }
 
@@ -80,7 +85,12 @@ fn issued(result: Result<Value, IssueError>) -> Answer {
 }
 
 #[post("/login", data = "<creds>")]
-fn login(auth: &Auth, users: &rocket::State<Users>, creds: Json<Credentials>, jar: &CookieJar<'_>) -> Answer {
+fn login(
+    auth: &Auth,
+    users: &rocket::State<Users>,
+    creds: Json<Credentials>,
+    jar: &CookieJar<'_>,
+) -> Answer {
     let Some(username) = check(&users.0, &creds) else {
         return Err(bad_credentials());
     };
@@ -140,7 +150,11 @@ fn whoami(user: CurrentUser<User>) -> Json<Value> {
 }
 
 #[delete("/logout")]
-async fn logout(auth: &Auth, token: Token<(), AnyType>, jar: &CookieJar<'_>) -> Result<Json<Value>, jwt_ext::AuthError> {
+async fn logout(
+    auth: &Auth,
+    token: Token<(), AnyType>,
+    jar: &CookieJar<'_>,
+) -> Result<Json<Value>, jwt_ext::AuthError> {
     auth.revoke(&token).await?;
     auth.unset_jwt_cookies(jar);
     let kind = match token.token_type() {
@@ -151,7 +165,11 @@ async fn logout(auth: &Auth, token: Token<(), AnyType>, jar: &CookieJar<'_>) -> 
 }
 
 #[delete("/logout-everywhere")]
-async fn logout_everywhere(auth: &Auth, token: Token, jar: &CookieJar<'_>) -> Result<Json<Value>, jwt_ext::AuthError> {
+async fn logout_everywhere(
+    auth: &Auth,
+    token: Token,
+    jar: &CookieJar<'_>,
+) -> Result<Json<Value>, jwt_ext::AuthError> {
     auth.revoke_identity(token.identity()).await?;
     auth.unset_jwt_cookies(jar);
     Ok(Json(json!({"msg": "All tokens revoked"})))
@@ -179,12 +197,23 @@ pub fn rocket() -> Rocket<Build> {
         .manage(Users(USERS.into_iter().collect()))
         .mount(
             "/",
-            routes![login, fresh_login, refresh, protected, fresh, optional, claims, whoami, logout, logout_everywhere],
+            routes![
+                login,
+                fresh_login,
+                refresh,
+                protected,
+                fresh,
+                optional,
+                claims,
+                whoami,
+                logout,
+                logout_everywhere
+            ],
         )
         .register("/", catchers![json_error])
 }
 
 #[rocket::main]
-async fn main() -> Result<(), rocket::Error> {
-    rocket().launch().await.map(|_| ())
+async fn main() -> Result<(), Box<rocket::Error>> {
+    rocket().launch().await.map(|_| ()).map_err(Box::new)
 }

@@ -1,5 +1,6 @@
 //! Configuration read at ignition (SPEC §3): defaults, bad values failing launch with the key
 //! named, and every algorithm family with PEM keys inline or from files.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
 mod common;
 
@@ -14,26 +15,43 @@ fn protected(token: Token) -> String {
     token.identity().to_owned()
 }
 
+#[allow(clippy::result_large_err)] // rocket::Error, as Rocket returns it
 fn launch(config: Value) -> Result<rocket::local::blocking::Client, rocket::Error> {
     let rocket = rocket::custom(
         rocket::figment::Figment::from(rocket::Config::debug_default())
             .merge(("log_level", "off"))
             .merge(("jwt", config)),
     );
-    rocket::local::blocking::Client::tracked(rocket.attach(Auth::fairing()).mount("/", routes![protected]))
+    rocket::local::blocking::Client::tracked(
+        rocket
+            .attach(Auth::fairing())
+            .mount("/", routes![protected]),
+    )
 }
 
 fn fails(config: Value) {
-    let error = launch(config.clone()).map(|_| ()).expect_err("ignition fails");
-    assert!(matches!(error.kind(), rocket::error::ErrorKind::FailedFairings(_)), "{config}: {error}");
+    let error = launch(config.clone())
+        .map(|_| ())
+        .expect_err("ignition fails");
+    assert!(
+        matches!(error.kind(), rocket::error::ErrorKind::FailedFairings(_)),
+        "{config}: {error}"
+    );
 }
 
 fn key(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/../tests/fixtures/keys/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture key")
+    std::fs::read_to_string(format!(
+        "{}/../tests/fixtures/keys/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture key")
 }
 
 fn key_path(name: &str) -> String {
-    format!("{}/../tests/fixtures/keys/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/../tests/fixtures/keys/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 #[test]
@@ -83,13 +101,32 @@ fn asymmetric_keys_inline_and_from_files() {
         ] {
             let client = launch(config).unwrap_or_else(|e| panic!("{algorithm}: {e}"));
             let token = auth(&client).access_token("alice").issue().expect("issues");
-            assert_eq!(auth(&client).unverified_header(&token).expect("header")["alg"], json!(algorithm));
-            assert_eq!(answer(client.get("/protected").header(bearer(&token)).dispatch()), (Status::Ok, json!("alice")), "{algorithm}");
-            // An HS256 token signed with the public key as secret is refused (alg confusion).
-            let confused = forge_with(&json!({"alg": "HS256"}), &Value::Object(payload()), &key(public));
             assert_eq!(
-                answer(client.get("/protected").header(bearer(&confused)).dispatch()),
-                (Status::UnprocessableEntity, msg("The specified alg value is not allowed"))
+                auth(&client).unverified_header(&token).expect("header")["alg"],
+                json!(algorithm)
+            );
+            assert_eq!(
+                answer(client.get("/protected").header(bearer(&token)).dispatch()),
+                (Status::Ok, json!("alice")),
+                "{algorithm}"
+            );
+            // An HS256 token signed with the public key as secret is refused (alg confusion).
+            let confused = forge_with(
+                &json!({"alg": "HS256"}),
+                &Value::Object(payload()),
+                &key(public),
+            );
+            assert_eq!(
+                answer(
+                    client
+                        .get("/protected")
+                        .header(bearer(&confused))
+                        .dispatch()
+                ),
+                (
+                    Status::UnprocessableEntity,
+                    msg("The specified alg value is not allowed")
+                )
             );
         }
     }
@@ -97,19 +134,35 @@ fn asymmetric_keys_inline_and_from_files() {
 
 #[test]
 fn verify_only_services_need_no_private_key() {
-    let client = launch(json!({"algorithm": "ES256", "public_key": key("ec_public.pem")})).expect("launches");
-    assert_eq!(auth(&client).access_token("alice").issue(), Err(jwt_ext::IssueError::NoSigningKey));
+    let client = launch(json!({"algorithm": "ES256", "public_key": key("ec_public.pem")}))
+        .expect("launches");
+    assert_eq!(
+        auth(&client).access_token("alice").issue(),
+        Err(jwt_ext::IssueError::NoSigningKey)
+    );
 }
 
 #[test]
 fn keys_that_do_not_fit_fail_ignition() {
-    fails(json!({"algorithm": "RS256", "private_key": key("ec_private.pem"), "public_key": key("rsa_public.pem")}));
-    fails(json!({"algorithm": "ES256", "private_key": key("ec_private.pem"), "public_key": key("rsa_public.pem")}));
+    fails(
+        json!({"algorithm": "RS256", "private_key": key("ec_private.pem"), "public_key": key("rsa_public.pem")}),
+    );
+    fails(
+        json!({"algorithm": "ES256", "private_key": key("ec_private.pem"), "public_key": key("rsa_public.pem")}),
+    );
     fails(json!({"algorithm": "RS256", "private_key": key("rsa_private.pem")}));
-    fails(json!({"algorithm": "RS256", "private_key_file": "/nonexistent/key.pem", "public_key": key("rsa_public.pem")}));
-    fails(json!({"algorithm": "RS256", "private_key": "not a pem", "public_key": key("rsa_public.pem")}));
-    fails(json!({"algorithm": "RS256", "decode_algorithms": ["RS256", "ES256"], "private_key": key("rsa_private.pem"), "public_key": key("rsa_public.pem")}));
-    fails(json!({"algorithm": "RS256", "private_key": key("rsa_private.pem"), "private_key_file": key_path("rsa_private.pem"), "public_key": key("rsa_public.pem")}));
+    fails(
+        json!({"algorithm": "RS256", "private_key_file": "/nonexistent/key.pem", "public_key": key("rsa_public.pem")}),
+    );
+    fails(
+        json!({"algorithm": "RS256", "private_key": "not a pem", "public_key": key("rsa_public.pem")}),
+    );
+    fails(
+        json!({"algorithm": "RS256", "decode_algorithms": ["RS256", "ES256"], "private_key": key("rsa_private.pem"), "public_key": key("rsa_public.pem")}),
+    );
+    fails(
+        json!({"algorithm": "RS256", "private_key": key("rsa_private.pem"), "private_key_file": key_path("rsa_private.pem"), "public_key": key("rsa_public.pem")}),
+    );
 }
 
 #[test]
@@ -120,10 +173,22 @@ fn several_decode_algorithms() {
     }))
     .expect("launches");
     let token = auth(&client).access_token("alice").issue().expect("issues");
-    assert_eq!(answer(client.get("/protected").header(bearer(&token)).dispatch()).0, Status::Ok);
+    assert_eq!(
+        answer(client.get("/protected").header(bearer(&token)).dispatch()).0,
+        Status::Ok
+    );
     let rs = launch(json!({"algorithm": "RS256", "private_key": key("rsa_private.pem"), "public_key": key("rsa_public.pem")})).expect("launches");
     let rs_token = auth(&rs).access_token("alice").issue().expect("issues");
-    assert_eq!(answer(client.get("/protected").header(bearer(&rs_token)).dispatch()).0, Status::Ok);
+    assert_eq!(
+        answer(
+            client
+                .get("/protected")
+                .header(bearer(&rs_token))
+                .dispatch()
+        )
+        .0,
+        Status::Ok
+    );
 }
 
 #[test]
@@ -132,15 +197,28 @@ fn rocket_jwt_style_environment_values() {
     // parses this variable the same way under its own prefix.
     std::env::set_var(
         "JWTEXT_CONFIG_TEST_JWT",
-        format!(r#"{{secret_key="{SECRET}", access_token_expires=false, token_location=["headers","query_string"]}}"#),
+        format!(
+            r#"{{secret_key="{SECRET}", access_token_expires=false, token_location=["headers","query_string"]}}"#
+        ),
     );
     let figment = rocket::figment::Figment::from(rocket::Config::debug_default())
         .merge(("log_level", "off"))
-        .merge(rocket::figment::providers::Env::prefixed("JWTEXT_CONFIG_TEST_"));
-    let rocket = rocket::custom(figment).attach(Auth::fairing()).mount("/", routes![protected]);
+        .merge(rocket::figment::providers::Env::prefixed(
+            "JWTEXT_CONFIG_TEST_",
+        ));
+    let rocket = rocket::custom(figment)
+        .attach(Auth::fairing())
+        .mount("/", routes![protected]);
     let client = client(rocket);
     let token = auth(&client).access_token("alice").issue().expect("issues");
-    assert!(auth(&client).decode(&token).expect("valid").expires_at().is_none());
-    assert_eq!(answer(client.get(format!("/protected?jwt={token}")).dispatch()), (Status::Ok, json!("alice")));
+    assert!(auth(&client)
+        .decode(&token)
+        .expect("valid")
+        .expires_at()
+        .is_none());
+    assert_eq!(
+        answer(client.get(format!("/protected?jwt={token}")).dispatch()),
+        (Status::Ok, json!("alice"))
+    );
     assert_eq!(answer(client.get("/protected").dispatch()), (Status::Unauthorized, msg("Missing JWT in headers or query_string (Missing Authorization Header; Missing 'jwt' query parameter)")));
 }

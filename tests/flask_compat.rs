@@ -1,5 +1,6 @@
 //! Tokens minted by Flask-JWT-Extended 4.x (tests/fixtures/mint_flask_token.py) are accepted
 //! here, and ours carry the claims Flask reads.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
 mod common;
 
@@ -19,7 +20,9 @@ fn fixtures() -> Value {
 
 #[get("/protected")]
 fn protected(token: Token<Map<String, Value>>) -> Value {
-    json!({"identity": token.identity(), "claims": token.claims()}).to_string().into()
+    json!({"identity": token.identity(), "claims": token.claims()})
+        .to_string()
+        .into()
 }
 
 #[get("/fresh")]
@@ -48,18 +51,29 @@ fn get(client: &rocket::local::blocking::Client, path: &str, token: &Value) -> (
 fn a_flask_access_token_is_accepted_with_its_claims() {
     let client = app();
     let tokens = fixtures();
-    assert!(tokens["minted_by"].as_str().is_some_and(|m| m.starts_with("flask-jwt-extended 4.")));
+    assert!(tokens["minted_by"]
+        .as_str()
+        .is_some_and(|m| m.starts_with("flask-jwt-extended 4.")));
     let (status, body) = get(&client, "/protected", &tokens["access"]);
     assert_eq!(status, Status::Ok);
     let body: Value = serde_json::from_str(body.as_str().expect("text")).expect("json");
-    assert_eq!(body, json!({"identity": "alice", "claims": {"role": "admin"}}));
-    assert_eq!(get(&client, "/fresh", &tokens["access"]), (Status::Ok, json!("alice")));
+    assert_eq!(
+        body,
+        json!({"identity": "alice", "claims": {"role": "admin"}})
+    );
+    assert_eq!(
+        get(&client, "/fresh", &tokens["access"]),
+        (Status::Ok, json!("alice"))
+    );
 }
 
 #[test]
 fn a_flask_fresh_until_timestamp_is_fresh() {
     let client = app();
-    assert_eq!(get(&client, "/fresh", &fixtures()["fresh_until_2126"]), (Status::Ok, json!("alice")));
+    assert_eq!(
+        get(&client, "/fresh", &fixtures()["fresh_until_2126"]),
+        (Status::Ok, json!("alice"))
+    );
 }
 
 #[test]
@@ -67,19 +81,39 @@ fn a_flask_refresh_token_is_a_refresh_token() {
     let client = app();
     let tokens = fixtures();
     let token = tokens["refresh"].as_str().expect("token");
-    assert_eq!(answer(client.post("/refresh").header(bearer(token)).dispatch()), (Status::Ok, json!("alice")));
-    assert_eq!(get(&client, "/protected", &tokens["refresh"]), (Status::UnprocessableEntity, msg("Only non-refresh tokens are allowed")));
+    assert_eq!(
+        answer(client.post("/refresh").header(bearer(token)).dispatch()),
+        (Status::Ok, json!("alice"))
+    );
+    assert_eq!(
+        get(&client, "/protected", &tokens["refresh"]),
+        (
+            Status::UnprocessableEntity,
+            msg("Only non-refresh tokens are allowed")
+        )
+    );
 }
 
 #[test]
 fn a_flask_expired_token_is_expired() {
     let client = app();
-    assert_eq!(get(&client, "/protected", &fixtures()["expired"]), (Status::Unauthorized, msg("Token has expired")));
+    assert_eq!(
+        get(&client, "/protected", &fixtures()["expired"]),
+        (Status::Unauthorized, msg("Token has expired"))
+    );
 }
 
 #[test]
 fn a_flask_token_fails_with_another_secret() {
-    let rocket = rocket_with(json!({})).attach(Auth::fairing()).mount("/", routes![protected]);
+    let rocket = rocket_with(json!({}))
+        .attach(Auth::fairing())
+        .mount("/", routes![protected]);
     let client = client(rocket);
-    assert_eq!(get(&client, "/protected", &fixtures()["access"]), (Status::UnprocessableEntity, msg("Signature verification failed")));
+    assert_eq!(
+        get(&client, "/protected", &fixtures()["access"]),
+        (
+            Status::UnprocessableEntity,
+            msg("Signature verification failed")
+        )
+    );
 }

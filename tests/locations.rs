@@ -1,4 +1,5 @@
 //! Cookies (with CSRF), the query string and the JSON body, and their precedence.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
 mod common;
 
@@ -11,7 +12,11 @@ use serde_json::{json, Value};
 
 #[get("/protected")]
 fn protected(token: Token) -> String {
-    format!("{} via {}", token.identity(), token.location().map_or("?", |l| l.as_str()))
+    format!(
+        "{} via {}",
+        token.identity(),
+        token.location().map_or("?", |l| l.as_str())
+    )
 }
 
 #[delete("/protected")]
@@ -37,7 +42,16 @@ fn json_refresh(req: JsonToken<(), Refresh>) -> String {
 fn app(locations: Value) -> Client {
     let rocket = rocket_with(json!({"token_location": locations}))
         .attach(Auth::fairing())
-        .mount("/", routes![protected, protected_delete, refresh, json_route, json_refresh]);
+        .mount(
+            "/",
+            routes![
+                protected,
+                protected_delete,
+                refresh,
+                json_route,
+                json_refresh
+            ],
+        );
     client(rocket)
 }
 
@@ -53,10 +67,22 @@ fn tokens(client: &Client) -> (String, String) {
 fn query_string_location() {
     let client = app(json!(["query_string"]));
     let (access, _) = tokens(&client);
-    assert_eq!(answer(client.get(format!("/protected?jwt={access}")).dispatch()), (Status::Ok, json!("alice via query_string")));
-    assert_eq!(answer(client.get("/protected").dispatch()), (Status::Unauthorized, msg("Missing 'jwt' query parameter")));
-    assert_eq!(answer(client.get("/protected?jwt=").dispatch()), (Status::Unauthorized, msg("Missing 'jwt' query parameter")));
-    assert_eq!(answer(client.get("/protected?jwt=a.b").dispatch()), (Status::UnprocessableEntity, msg("Not enough segments")));
+    assert_eq!(
+        answer(client.get(format!("/protected?jwt={access}")).dispatch()),
+        (Status::Ok, json!("alice via query_string"))
+    );
+    assert_eq!(
+        answer(client.get("/protected").dispatch()),
+        (Status::Unauthorized, msg("Missing 'jwt' query parameter"))
+    );
+    assert_eq!(
+        answer(client.get("/protected?jwt=").dispatch()),
+        (Status::Unauthorized, msg("Missing 'jwt' query parameter"))
+    );
+    assert_eq!(
+        answer(client.get("/protected?jwt=a.b").dispatch()),
+        (Status::UnprocessableEntity, msg("Not enough segments"))
+    );
 }
 
 #[test]
@@ -66,7 +92,15 @@ fn query_string_name_and_prefix() {
         .mount("/", routes![protected]);
     let client = client(rocket);
     let (access, _) = tokens(&client);
-    assert_eq!(answer(client.get(format!("/protected?token=Bearer%20{access}")).dispatch()).0, Status::Ok);
+    assert_eq!(
+        answer(
+            client
+                .get(format!("/protected?token=Bearer%20{access}"))
+                .dispatch()
+        )
+        .0,
+        Status::Ok
+    );
     assert_eq!(
         answer(client.get(format!("/protected?token={access}")).dispatch()),
         (Status::UnprocessableEntity, msg("Invalid value for query parameter 'token'. Expected the value to start with 'Bearer '"))
@@ -77,39 +111,92 @@ fn query_string_name_and_prefix() {
 fn cookie_location_reads_the_cookie_of_the_route_kind() {
     let client = app(json!(["cookies"]));
     let (access, refresh) = tokens(&client);
-    let get = client.get("/protected").cookie(Cookie::new("access_token_cookie", access.clone()));
-    assert_eq!(answer(get.dispatch()), (Status::Ok, json!("alice via cookies")));
-    assert_eq!(answer(client.get("/protected").dispatch()), (Status::Unauthorized, msg("Missing cookie \"access_token_cookie\"")));
-    let csrf = auth(&client).csrf_token(&refresh).expect("valid").expect("a csrf claim");
+    let get = client
+        .get("/protected")
+        .cookie(Cookie::new("access_token_cookie", access.clone()));
+    assert_eq!(
+        answer(get.dispatch()),
+        (Status::Ok, json!("alice via cookies"))
+    );
+    assert_eq!(
+        answer(client.get("/protected").dispatch()),
+        (
+            Status::Unauthorized,
+            msg("Missing cookie \"access_token_cookie\"")
+        )
+    );
+    let csrf = auth(&client)
+        .csrf_token(&refresh)
+        .expect("valid")
+        .expect("a csrf claim");
     let post = client
         .post("/refresh")
         .cookie(Cookie::new("refresh_token_cookie", refresh))
         .header(Header::new("X-CSRF-TOKEN", csrf));
     assert_eq!(answer(post.dispatch()), (Status::Ok, json!("alice")));
-    let post = client.post("/refresh").cookie(Cookie::new("access_token_cookie", access));
-    assert_eq!(answer(post.dispatch()), (Status::Unauthorized, msg("Missing cookie \"refresh_token_cookie\"")));
+    let post = client
+        .post("/refresh")
+        .cookie(Cookie::new("access_token_cookie", access));
+    assert_eq!(
+        answer(post.dispatch()),
+        (
+            Status::Unauthorized,
+            msg("Missing cookie \"refresh_token_cookie\"")
+        )
+    );
 }
 
 #[test]
 fn csrf_is_checked_on_the_configured_methods_only() {
     let client = app(json!(["cookies"]));
     let (access, _) = tokens(&client);
-    let csrf = auth(&client).csrf_token(&access).expect("valid").expect("a csrf claim");
+    let csrf = auth(&client)
+        .csrf_token(&access)
+        .expect("valid")
+        .expect("a csrf claim");
     let cookie = || Cookie::new("access_token_cookie", access.clone());
-    assert_eq!(answer(client.get("/protected").cookie(cookie()).dispatch()).0, Status::Ok);
-    assert_eq!(answer(client.delete("/protected").cookie(cookie()).dispatch()), (Status::Unauthorized, msg("Missing CSRF token")));
-    let wrong = client.delete("/protected").cookie(cookie()).header(Header::new("X-CSRF-TOKEN", "nope"));
-    assert_eq!(answer(wrong.dispatch()), (Status::Unauthorized, msg("CSRF double submit tokens do not match")));
-    let right = client.delete("/protected").cookie(cookie()).header(Header::new("X-CSRF-TOKEN", csrf));
+    assert_eq!(
+        answer(client.get("/protected").cookie(cookie()).dispatch()).0,
+        Status::Ok
+    );
+    assert_eq!(
+        answer(client.delete("/protected").cookie(cookie()).dispatch()),
+        (Status::Unauthorized, msg("Missing CSRF token"))
+    );
+    let wrong = client
+        .delete("/protected")
+        .cookie(cookie())
+        .header(Header::new("X-CSRF-TOKEN", "nope"));
+    assert_eq!(
+        answer(wrong.dispatch()),
+        (
+            Status::Unauthorized,
+            msg("CSRF double submit tokens do not match")
+        )
+    );
+    let right = client
+        .delete("/protected")
+        .cookie(cookie())
+        .header(Header::new("X-CSRF-TOKEN", csrf));
     assert_eq!(answer(right.dispatch()), (Status::Ok, json!("alice")));
 
-    let unprotected = rocket_with(json!({"token_location": ["cookies"], "cookie_csrf_protect": false}))
-        .attach(Auth::fairing())
-        .mount("/", routes![protected_delete]);
+    let unprotected =
+        rocket_with(json!({"token_location": ["cookies"], "cookie_csrf_protect": false}))
+            .attach(Auth::fairing())
+            .mount("/", routes![protected_delete]);
     let unprotected = common::client(unprotected);
-    let token = auth(&unprotected).access_token("alice").issue().expect("issues");
-    assert!(auth(&unprotected).decode(&token).expect("valid").csrf().is_none());
-    let delete = unprotected.delete("/protected").cookie(Cookie::new("access_token_cookie", token));
+    let token = auth(&unprotected)
+        .access_token("alice")
+        .issue()
+        .expect("issues");
+    assert!(auth(&unprotected)
+        .decode(&token)
+        .expect("valid")
+        .csrf()
+        .is_none());
+    let delete = unprotected
+        .delete("/protected")
+        .cookie(Cookie::new("access_token_cookie", token));
     assert_eq!(answer(delete.dispatch()), (Status::Ok, json!("alice")));
 }
 
@@ -118,14 +205,28 @@ fn locations_are_tried_in_order_and_only_absence_moves_on() {
     let client = app(json!(["headers", "cookies", "query_string"]));
     let (access, _) = tokens(&client);
     let cookie = Cookie::new("access_token_cookie", access.clone());
-    assert_eq!(answer(client.get("/protected").cookie(cookie.clone()).dispatch()), (Status::Ok, json!("alice via cookies")));
-    let both = client.get(format!("/protected?jwt={access}")).header(bearer(&access)).cookie(cookie.clone());
-    assert_eq!(answer(both.dispatch()), (Status::Ok, json!("alice via headers")));
+    assert_eq!(
+        answer(client.get("/protected").cookie(cookie.clone()).dispatch()),
+        (Status::Ok, json!("alice via cookies"))
+    );
+    let both = client
+        .get(format!("/protected?jwt={access}"))
+        .header(bearer(&access))
+        .cookie(cookie.clone());
+    assert_eq!(
+        answer(both.dispatch()),
+        (Status::Ok, json!("alice via headers"))
+    );
     // A bad header is the answer; the cookie behind it is not consulted.
-    let bad_header = client.get("/protected").header(Header::new("Authorization", "Bearer")).cookie(cookie);
+    let bad_header = client
+        .get("/protected")
+        .header(Header::new("Authorization", "Bearer"))
+        .cookie(cookie);
     assert_eq!(answer(bad_header.dispatch()).0, Status::UnprocessableEntity);
     // So is a present but invalid token.
-    let bad_token = client.get(format!("/protected?jwt={access}")).header(bearer("x.y.z"));
+    let bad_token = client
+        .get(format!("/protected?jwt={access}"))
+        .header(bearer("x.y.z"));
     assert_eq!(answer(bad_token.dispatch()).0, Status::UnprocessableEntity);
     assert_eq!(
         answer(client.get("/protected").dispatch()),
@@ -140,22 +241,67 @@ fn locations_are_tried_in_order_and_only_absence_moves_on() {
 fn json_body_location() {
     let client = app(json!(["headers", "json"]));
     let (access, refresh) = tokens(&client);
-    let post = |path: &str, body: String| answer(client.post(path.to_owned()).header(ContentType::JSON).body(body).dispatch());
+    let post = |path: &str, body: String| {
+        answer(
+            client
+                .post(path.to_owned())
+                .header(ContentType::JSON)
+                .body(body)
+                .dispatch(),
+        )
+    };
     assert_eq!(
-        post("/json", json!({"access_token": access, "text": "hi"}).to_string()),
-        (Status::Ok, json!({"who": "alice", "via": "json", "text": "hi"}))
+        post(
+            "/json",
+            json!({"access_token": access, "text": "hi"}).to_string()
+        ),
+        (
+            Status::Ok,
+            json!({"who": "alice", "via": "json", "text": "hi"})
+        )
     );
-    assert_eq!(post("/json-refresh", json!({"refresh_token": refresh}).to_string()), (Status::Ok, json!("alice")));
+    assert_eq!(
+        post(
+            "/json-refresh",
+            json!({"refresh_token": refresh}).to_string()
+        ),
+        (Status::Ok, json!("alice"))
+    );
     let missing = msg("Missing JWT in headers or json (Missing Authorization Header; Missing \"access_token\" key in json data.)");
-    for body in [json!({"text": "hi"}).to_string(), "[1]".into(), "not json".into(), json!({"access_token": 5}).to_string()] {
-        assert_eq!(post("/json", body.clone()), (Status::Unauthorized, missing.clone()), "{body}");
+    for body in [
+        json!({"text": "hi"}).to_string(),
+        "[1]".into(),
+        "not json".into(),
+        json!({"access_token": 5}).to_string(),
+    ] {
+        assert_eq!(
+            post("/json", body.clone()),
+            (Status::Unauthorized, missing.clone()),
+            "{body}"
+        );
     }
-    let plain = client.post("/json").header(ContentType::Plain).body(json!({"access_token": access}).to_string());
+    let plain = client
+        .post("/json")
+        .header(ContentType::Plain)
+        .body(json!({"access_token": access}).to_string());
     assert_eq!(
         answer(plain.dispatch()),
         (Status::Unauthorized, msg("Missing JWT in headers or json (Missing Authorization Header; Invalid content-type. Must be application/json.)"))
     );
-    let header_first = client.post("/json").header(bearer(&access)).header(ContentType::JSON).body(r#"{"text": "yo"}"#);
-    assert_eq!(answer(header_first.dispatch()), (Status::Ok, json!({"who": "alice", "via": "headers", "text": "yo"})));
-    assert_eq!(post("/json", json!({"access_token": "a.b"}).to_string()), (Status::UnprocessableEntity, msg("Not enough segments")));
+    let header_first = client
+        .post("/json")
+        .header(bearer(&access))
+        .header(ContentType::JSON)
+        .body(r#"{"text": "yo"}"#);
+    assert_eq!(
+        answer(header_first.dispatch()),
+        (
+            Status::Ok,
+            json!({"who": "alice", "via": "headers", "text": "yo"})
+        )
+    );
+    assert_eq!(
+        post("/json", json!({"access_token": "a.b"}).to_string()),
+        (Status::UnprocessableEntity, msg("Not enough segments"))
+    );
 }

@@ -58,7 +58,12 @@ impl Auth {
     /// Verifies a token (signature, time claims, identity, audience, issuer) without a
     /// request: no type, freshness or revocation check.
     pub fn decode(&self, token: &str) -> Result<TokenData, AuthError> {
-        token::decode(&self.settings, token, token::now(), DecodeOptions::default())
+        token::decode(
+            &self.settings,
+            token,
+            token::now(),
+            DecodeOptions::default(),
+        )
     }
 
     /// Like [`decode`](Self::decode), but an expired token is accepted.
@@ -112,7 +117,8 @@ impl Auth {
             .access_expires
             .zip(self.settings.refresh_expires)
             .map(|(a, r)| a.max(r));
-        let keep_until = lifetime.map(|l| now.saturating_add(l).saturating_add(self.settings.leeway));
+        let keep_until =
+            lifetime.map(|l| now.saturating_add(l).saturating_add(self.settings.leeway));
         self.blocklist
             .revoke_identity(identity, now, keep_until)
             .await
@@ -160,7 +166,13 @@ impl Auth {
         self.unset_refresh_cookies(jar);
     }
 
-    fn cookie(&self, name: String, value: String, path: String, http_only: bool) -> Cookie<'static> {
+    fn cookie(
+        &self,
+        name: String,
+        value: String,
+        path: String,
+        http_only: bool,
+    ) -> Cookie<'static> {
         let s = &self.settings;
         let mut cookie = Cookie::build((name, value))
             .path(path)
@@ -205,7 +217,12 @@ impl Auth {
 
     fn unset_cookies_for(&self, jar: &CookieJar<'_>, kind: TokenType) {
         let names = names(&self.settings, kind);
-        jar.remove(self.cookie(names.cookie.clone(), String::new(), names.cookie_path.clone(), true));
+        jar.remove(self.cookie(
+            names.cookie.clone(),
+            String::new(),
+            names.cookie_path.clone(),
+            true,
+        ));
         if self.settings.csrf_protect && self.settings.csrf_in_cookies {
             jar.remove(self.cookie(
                 names.csrf_cookie.clone(),

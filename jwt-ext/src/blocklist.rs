@@ -77,7 +77,8 @@ impl Shard {
     }
 
     fn evict(&mut self, now: i64) {
-        self.entries.retain(|_, until| until.is_none_or(|t| t > now));
+        self.entries
+            .retain(|_, until| until.is_none_or(|t| t > now));
     }
 
     fn is_live(&self, key: &str, now: i64) -> bool {
@@ -92,13 +93,15 @@ fn max_until(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     a.zip(b).map(|(a, b)| a.max(b))
 }
 
+/// Tokens of an identity issued at or before `.0` are revoked; forget it after `.1`.
+type IdentityRevocation = (i64, Option<i64>);
+
 /// The default store: revocations held in this process, lost on restart, not shared between
 /// instances (use the Redis store for that). Expired entries are evicted as it grows, so
 /// memory is bounded by the number of revoked tokens that could still pass verification.
 pub struct MemoryBlocklist {
     tokens: Box<[RwLock<Shard>]>,
-    /// identity → (revoked at or before, keep until)
-    identities: RwLock<HashMap<Box<str>, (i64, Option<i64>)>>,
+    identities: RwLock<HashMap<Box<str>, IdentityRevocation>>,
 }
 
 impl Default for MemoryBlocklist {

@@ -1,7 +1,7 @@
 //! Configuration (SPEC §3): read from Rocket's figment under the key `jwt`, checked at ignition.
 //!
 //! Key names are Flask-JWT-Extended's `JWT_*` names, lower-cased, without the prefix.
-//! [`Config`] is the raw, defaulted form; [`Settings`] is the validated form the rest of the
+//! [`Config`] is the raw, defaulted form; `Settings` is the validated form the rest of the
 //! crate reads, with keys loaded and names resolved.
 
 use std::fmt;
@@ -521,29 +521,28 @@ fn load_keys(
         .filter(|a| a.family() == AlgorithmFamily::Hmac)
         .map(|a| min_secret_len(*a))
         .max();
-    let hmac_secret = match (uses_hmac, &config.secret_key) {
-        (None, _) => None,
-        (Some(_), None) => {
-            return Err(ConfigError::new(
+    let hmac_secret =
+        match (uses_hmac, &config.secret_key) {
+            (None, _) => None,
+            (Some(_), None) => return Err(ConfigError::new(
                 "secret_key",
                 "missing; HS* algorithms need a secret: set `secret_key` in the `[default.jwt]` \
                  table of Rocket.toml or in `ROCKET_JWT`",
-            ))
-        }
-        (Some(min), Some(secret)) => {
-            if secret.len() < min && !config.allow_weak_secret {
-                return Err(ConfigError::new(
-                    "secret_key",
-                    format!(
-                        "too short ({} bytes); HS secrets need at least {min} bytes of random \
+            )),
+            (Some(min), Some(secret)) => {
+                if secret.len() < min && !config.allow_weak_secret {
+                    return Err(ConfigError::new(
+                        "secret_key",
+                        format!(
+                            "too short ({} bytes); HS secrets need at least {min} bytes of random \
                          data (or set `allow_weak_secret = true`, not recommended)",
-                        secret.len()
-                    ),
-                ));
+                            secret.len()
+                        ),
+                    ));
+                }
+                Some(secret.as_bytes())
             }
-            Some(secret.as_bytes())
-        }
-    };
+        };
     let hmac_key = |secret: &[u8]| {
         EncodingKey::from_secret(secret)
             .and_then(|e| DecodingKey::from_secret(secret).map(|d| (e, d)))
@@ -661,7 +660,10 @@ mod tests {
         let secret = "s".repeat(32);
         let cases = [
             (serde_json::json!({}), "`jwt.secret_key`: missing"),
-            (serde_json::json!({"secret_key": "short"}), "`jwt.secret_key`: too short (5 bytes)"),
+            (
+                serde_json::json!({"secret_key": "short"}),
+                "`jwt.secret_key`: too short (5 bytes)",
+            ),
             (
                 serde_json::json!({"secret_key": secret, "token_location": ["pigeon"]}),
                 "`jwt.token_location`: unknown location `pigeon`",

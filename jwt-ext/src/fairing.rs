@@ -114,7 +114,6 @@ impl AuthFairing {
         self.pending().blocklist = Some(Arc::new(store));
         self
     }
-
 }
 
 impl Pending {
@@ -125,9 +124,11 @@ impl Pending {
             (Some(store), _) => store,
             (None, BlocklistSetting::Memory) => Arc::new(MemoryBlocklist::new()),
             (None, BlocklistSetting::Redis(_)) => {
-                return Err("`jwt.blocklist`: a Redis URL needs jwt-ext's `redis` feature \
+                return Err(
+                    "`jwt.blocklist`: a Redis URL needs jwt-ext's `redis` feature \
                             (enable it in Cargo.toml), or use `memory`"
-                    .into())
+                        .into(),
+                )
             }
         };
         Ok(Auth {

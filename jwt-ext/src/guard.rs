@@ -113,7 +113,9 @@ struct RouteSlot(Option<Policy>);
 
 impl Requirement for RoutePolicy {
     fn policy(req: &Request<'_>) -> Policy {
-        req.local_cache(|| RouteSlot(None)).0.unwrap_or(Policy::ACCESS)
+        req.local_cache(|| RouteSlot(None))
+            .0
+            .unwrap_or(Policy::ACCESS)
     }
 }
 
@@ -154,8 +156,8 @@ fn auth<'r>(req: &'r Request<'_>) -> Result<&'r Auth, AuthError> {
 
 /// Finds, decodes and verifies the token up to the CSRF check (SPEC §4, all but the
 /// route-specific steps).
-pub(crate) fn decode_request<'r>(
-    req: &'r Request<'_>,
+pub(crate) fn decode_request(
+    req: &Request<'_>,
     auth: &Auth,
     policy: &Policy,
     body: Option<&JsonBody>,
@@ -163,7 +165,12 @@ pub(crate) fn decode_request<'r>(
     let settings = &auth.settings;
     let locations = policy.locations.unwrap_or(&settings.locations);
     let found = location::find(req, settings, locations, policy.reads(), body)?;
-    let mut data = token::decode(settings, &found.token, token::now(), DecodeOptions::default())?;
+    let mut data = token::decode(
+        settings,
+        &found.token,
+        token::now(),
+        DecodeOptions::default(),
+    )?;
     data.location = Some(found.location);
     csrf::check(&data, found.csrf)?;
     Ok(Arc::new(data))
@@ -210,7 +217,10 @@ pub(crate) async fn apply_policy(
 
 /// Runs the whole pipeline for `policy`: `Ok(None)` when the policy is optional and no
 /// location holds a token.
-pub(crate) async fn verify(req: &Request<'_>, policy: Policy) -> Result<Option<Arc<TokenData>>, AuthError> {
+pub(crate) async fn verify(
+    req: &Request<'_>,
+    policy: Policy,
+) -> Result<Option<Arc<TokenData>>, AuthError> {
     let auth = auth(req)?;
     let decoded = &req
         .local_cache(|| Decoded(decode_request(req, auth, &policy, None)))
@@ -490,16 +500,27 @@ impl<C, P> Deref for JsonToken<C, P> {
 
 /// Reads a JSON body within Rocket's `json` limit; anything else (another content type, bad
 /// JSON, a body over the limit) is simply a body without a token.
-async fn read_json_body(req: &Request<'_>, data: rocket::Data<'_>, settings: &crate::config::Settings) -> (JsonBody, serde_json::Value) {
+async fn read_json_body(
+    req: &Request<'_>,
+    data: rocket::Data<'_>,
+    settings: &crate::config::Settings,
+) -> (JsonBody, serde_json::Value) {
     if !req.content_type().is_some_and(|ct| ct.is_json()) {
         return (JsonBody::WrongContentType, serde_json::Value::Null);
     }
-    let limit = req.limits().get("json").unwrap_or(rocket::data::Limits::JSON);
+    let limit = req
+        .limits()
+        .get("json")
+        .unwrap_or(rocket::data::Limits::JSON);
     let body = match data.open(limit).into_bytes().await {
         Ok(bytes) if bytes.is_complete() => serde_json::from_slice(&bytes).unwrap_or_default(),
         _ => serde_json::Value::Null,
     };
-    let value = |key: &str| body.get(key).and_then(serde_json::Value::as_str).map(str::to_owned);
+    let value = |key: &str| {
+        body.get(key)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
     let found = JsonBody::Json {
         access: value(&settings.access.json_key),
         refresh: value(&settings.refresh.json_key),
@@ -511,7 +532,10 @@ async fn read_json_body(req: &Request<'_>, data: rocket::Data<'_>, settings: &cr
 impl<'r, C: Claims, P: Requirement> rocket::data::FromData<'r> for JsonToken<C, P> {
     type Error = AuthError;
 
-    async fn from_data(req: &'r Request<'_>, data: rocket::Data<'r>) -> rocket::data::Outcome<'r, Self> {
+    async fn from_data(
+        req: &'r Request<'_>,
+        data: rocket::Data<'r>,
+    ) -> rocket::data::Outcome<'r, Self> {
         let fail = |error| rocket::data::Outcome::Error(record(req, error));
         let policy = Policy {
             optional: false,

@@ -62,7 +62,9 @@ impl FromStr for Location {
             .into_iter()
             .find(|l| l.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown location `{s}`; use `headers`, `cookies`, `query_string` or `json`")
+                format!(
+                    "unknown location `{s}`; use `headers`, `cookies`, `query_string` or `json`"
+                )
             })
     }
 }
@@ -104,7 +106,9 @@ pub(crate) fn find<'r>(
             Lookup::Absent(message) => absent.push(message),
         }
     }
-    Err(AuthError::Missing(Cow::Owned(missing_message(locations, absent))))
+    Err(AuthError::Missing(Cow::Owned(missing_message(
+        locations, absent,
+    ))))
 }
 
 /// Flask's message: the single location's message, or all of them combined.
@@ -112,7 +116,11 @@ fn missing_message(locations: &[Location], mut absent: Vec<String>) -> String {
     match locations {
         [_] => absent.pop().unwrap_or_default(),
         [init @ .., last] => {
-            let start = init.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ");
+            let start = init
+                .iter()
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             format!("Missing JWT in {start} or {last} ({})", absent.join("; "))
         }
         [] => String::from("Missing JWT"),
@@ -143,8 +151,8 @@ fn from_header<'r>(req: &'r Request<'_>, settings: &Settings) -> Result<Lookup<'
         }
     } else {
         // A header may hold several comma-separated credentials; exactly one must be ours.
-        let mut ours = split_credentials(value)
-            .filter(|field| field.split_whitespace().next() == Some(kind));
+        let mut ours =
+            split_credentials(value).filter(|field| field.split_whitespace().next() == Some(kind));
         let (Some(field), None) = (ours.next(), ours.next()) else {
             return Ok(Lookup::Absent(format!(
                 "Missing '{kind}' type in '{name}' header. Expected '{name}: {kind} <JWT>'"
@@ -169,7 +177,10 @@ fn from_header<'r>(req: &'r Request<'_>, settings: &Settings) -> Result<Lookup<'
 
 /// Splits on commas followed by optional whitespace, like Flask's `re.split(r",\s*", ..)`.
 fn split_credentials(value: &str) -> impl Iterator<Item = &str> {
-    value.split(',').map(str::trim_start).filter(|s| !s.is_empty())
+    value
+        .split(',')
+        .map(str::trim_start)
+        .filter(|s| !s.is_empty())
 }
 
 pub(crate) fn names(settings: &Settings, kind: TokenType) -> &CookieNames {
@@ -181,14 +192,19 @@ pub(crate) fn names(settings: &Settings, kind: TokenType) -> &CookieNames {
 
 fn from_cookie<'r>(req: &'r Request<'_>, settings: &Settings, kind: TokenType) -> Lookup<'r> {
     let names = names(settings, kind);
-    let Some(cookie) = req.cookies().get(&names.cookie).filter(|c| !c.value().is_empty()) else {
+    let Some(cookie) = req
+        .cookies()
+        .get(&names.cookie)
+        .filter(|c| !c.value().is_empty())
+    else {
         return Lookup::Absent(format!("Missing cookie \"{}\"", names.cookie));
     };
-    let csrf = (settings.csrf_protect && settings.csrf_methods.contains(&req.method())).then(|| {
-        req.headers()
-            .get_one(&names.csrf_header)
-            .filter(|v| !v.is_empty())
-    });
+    let csrf =
+        (settings.csrf_protect && settings.csrf_methods.contains(&req.method())).then(|| {
+            req.headers()
+                .get_one(&names.csrf_header)
+                .filter(|v| !v.is_empty())
+        });
     Lookup::Found(Found {
         token: Cow::Borrowed(cookie.value()),
         location: Location::Cookies,

@@ -203,7 +203,11 @@ pub(crate) struct Draft<'a> {
 }
 
 /// Signs a token with Flask-JWT-Extended 4.x's layout.
-pub(crate) fn encode(settings: &Settings, draft: Draft<'_>, now: i64) -> Result<String, IssueError> {
+pub(crate) fn encode(
+    settings: &Settings,
+    draft: Draft<'_>,
+    now: i64,
+) -> Result<String, IssueError> {
     let key = settings
         .encoding_key
         .as_ref()
@@ -211,8 +215,7 @@ pub(crate) fn encode(settings: &Settings, draft: Draft<'_>, now: i64) -> Result<
 
     let mut header = Map::with_capacity(2 + draft.headers.len());
     for (name, value) in draft.headers {
-        if RESERVED_HEADERS.contains(&name.as_str()) || FORBIDDEN_HEADERS.contains(&name.as_str())
-        {
+        if RESERVED_HEADERS.contains(&name.as_str()) || FORBIDDEN_HEADERS.contains(&name.as_str()) {
             return Err(IssueError::ReservedHeader(name));
         }
         header.insert(name, value);
@@ -234,7 +237,10 @@ pub(crate) fn encode(settings: &Settings, draft: Draft<'_>, now: i64) -> Result<
         payload.insert("csrf".into(), uuid::Uuid::new_v4().to_string().into());
     }
     if let Some(audience) = &settings.encode_audience {
-        payload.insert("aud".into(), serde_json::to_value(audience).unwrap_or(Value::Null));
+        payload.insert(
+            "aud".into(),
+            serde_json::to_value(audience).unwrap_or(Value::Null),
+        );
     }
     if let Some(issuer) = &settings.encode_issuer {
         payload.insert("iss".into(), issuer.as_str().into());
@@ -286,11 +292,19 @@ pub(crate) fn split<'t>(settings: &Settings, token: &'t str) -> Result<Parts<'t>
     if payload_b64.contains('.') {
         return Err(AuthError::invalid("Too many segments"));
     }
-    let header = match decode_json(header_b64, "Invalid header padding", "Invalid header string")? {
+    let header = match decode_json(
+        header_b64,
+        "Invalid header padding",
+        "Invalid header string",
+    )? {
         Value::Object(map) => map,
         _ => return Err(AuthError::invalid("Invalid header string")),
     };
-    let payload = decode_json(payload_b64, "Invalid payload padding", "Invalid payload string")?;
+    let payload = decode_json(
+        payload_b64,
+        "Invalid payload padding",
+        "Invalid payload string",
+    )?;
     if !payload.is_object() {
         return Err(AuthError::invalid("Invalid payload string"));
     }
@@ -333,19 +347,29 @@ fn check_header(settings: &Settings, header: &Map<String, Value>) -> Result<Algo
         return Err(not_allowed);
     }
     if header.get("kid").is_some_and(|kid| !kid.is_string()) {
-        return Err(AuthError::invalid("Key ID header parameter must be a string"));
+        return Err(AuthError::invalid(
+            "Key ID header parameter must be a string",
+        ));
     }
     Ok(algorithm)
 }
 
-fn check_signature(settings: &Settings, parts: &Parts<'_>, algorithm: Algorithm) -> Result<(), AuthError> {
+fn check_signature(
+    settings: &Settings,
+    parts: &Parts<'_>,
+    algorithm: Algorithm,
+) -> Result<(), AuthError> {
     let failed = AuthError::invalid("Signature verification failed");
     let key = settings
         .decoding_keys
         .for_algorithm(algorithm)
         .ok_or_else(|| failed.clone())?;
-    match jsonwebtoken::crypto::verify(parts.signature, parts.signing_input.as_bytes(), key, algorithm)
-    {
+    match jsonwebtoken::crypto::verify(
+        parts.signature,
+        parts.signing_input.as_bytes(),
+        key,
+        algorithm,
+    ) {
         Ok(true) => Ok(()),
         Ok(false) => Err(failed),
         Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::Base64(_)) => {
@@ -363,7 +387,10 @@ fn time_claim(
 ) -> Result<Option<i64>, AuthError> {
     match payload.get(name) {
         None => Ok(None),
-        Some(value) => value.as_i64().map(Some).ok_or(AuthError::invalid(wrong_type)),
+        Some(value) => value
+            .as_i64()
+            .map(Some)
+            .ok_or(AuthError::invalid(wrong_type)),
     }
 }
 
@@ -372,7 +399,11 @@ fn missing_claim(name: &str) -> AuthError {
 }
 
 /// Reads an optional string claim; present but not a string is an error.
-fn string_claim(payload: &Map<String, Value>, name: &str, wrong_type: &'static str) -> Result<Option<String>, AuthError> {
+fn string_claim(
+    payload: &Map<String, Value>,
+    name: &str,
+    wrong_type: &'static str,
+) -> Result<Option<String>, AuthError> {
     match payload.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -398,13 +429,21 @@ pub(crate) fn decode(
     let algorithm = check_header(settings, &parts.header)?;
     check_signature(settings, &parts, algorithm)?;
 
-    let Parts { header, payload: payload_value, .. } = parts;
+    let Parts {
+        header,
+        payload: payload_value,
+        ..
+    } = parts;
     let Value::Object(payload) = &payload_value else {
         return Err(AuthError::invalid("Invalid payload string"));
     };
 
     let leeway = settings.leeway;
-    let exp = time_claim(payload, "exp", "Expiration Time claim (exp) must be an integer.")?;
+    let exp = time_claim(
+        payload,
+        "exp",
+        "Expiration Time claim (exp) must be an integer.",
+    )?;
     let nbf = time_claim(payload, "nbf", "Not Before claim (nbf) must be an integer.")?;
     let iat = time_claim(payload, "iat", "Issued At claim (iat) must be an integer.")?;
     if let Some(exp) = exp {
@@ -428,19 +467,25 @@ pub(crate) fn decode(
         }
         Some(other) => other.to_string(),
     };
-    if settings.verify_sub && identity_claim != "sub" && payload.get("sub").is_some_and(|s| !s.is_string()) {
+    if settings.verify_sub
+        && identity_claim != "sub"
+        && payload.get("sub").is_some_and(|s| !s.is_string())
+    {
         return Err(AuthError::invalid("Subject must be a string"));
     }
 
     if let Some(expected) = &settings.decode_audience {
         let matches = match payload.get("aud") {
-            None | Some(Value::Null) => return Err(AuthError::invalid(r#"Token is missing the "aud" claim"#)),
+            None | Some(Value::Null) => {
+                return Err(AuthError::invalid(r#"Token is missing the "aud" claim"#))
+            }
             Some(Value::String(aud)) => expected.iter().any(|e| e == aud),
             Some(Value::Array(auds)) => {
                 if auds.iter().any(|a| !a.is_string()) {
                     return Err(AuthError::invalid("Invalid claim format in token"));
                 }
-                auds.iter().any(|a| expected.iter().any(|e| a.as_str() == Some(e)))
+                auds.iter()
+                    .any(|a| expected.iter().any(|e| a.as_str() == Some(e)))
             }
             Some(_) => return Err(AuthError::invalid("Invalid claim format in token")),
         };
@@ -476,11 +521,14 @@ pub(crate) fn decode(
     let fresh = match payload.get("fresh") {
         None => Freshness::Stale,
         Some(Value::Bool(b)) => Freshness::from(*b),
-        Some(Value::Number(n)) => n
-            .as_f64()
-            .map(Freshness::Until)
-            .ok_or(AuthError::invalid("Fresh claim must be a boolean or a timestamp"))?,
-        Some(_) => return Err(AuthError::invalid("Fresh claim must be a boolean or a timestamp")),
+        Some(Value::Number(n)) => n.as_f64().map(Freshness::Until).ok_or(AuthError::invalid(
+            "Fresh claim must be a boolean or a timestamp",
+        ))?,
+        Some(_) => {
+            return Err(AuthError::invalid(
+                "Fresh claim must be a boolean or a timestamp",
+            ))
+        }
     };
     let csrf = string_claim(payload, "csrf", "CSRF claim must be a string")?;
 
@@ -499,6 +547,9 @@ pub(crate) fn decode(
 }
 
 /// Reads the header without verifying anything.
-pub(crate) fn unverified_header(settings: &Settings, token: &str) -> Result<Map<String, Value>, AuthError> {
+pub(crate) fn unverified_header(
+    settings: &Settings,
+    token: &str,
+) -> Result<Map<String, Value>, AuthError> {
     split(settings, token).map(|parts| parts.header)
 }

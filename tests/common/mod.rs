@@ -33,7 +33,10 @@ pub fn client(rocket: Rocket<Build>) -> Client {
 }
 
 pub fn auth(client: &Client) -> &Auth {
-    client.rocket().state::<Auth>().expect("the fairing is attached")
+    client
+        .rocket()
+        .state::<Auth>()
+        .expect("the fairing is attached")
 }
 
 pub fn bearer(token: &str) -> Header<'static> {
@@ -80,12 +83,17 @@ pub fn b64(value: &Value) -> String {
 pub fn forge_with(header: &Value, payload: &Value, secret: &str) -> String {
     let input = format!("{}.{}", b64(header), b64(payload));
     let key = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()).expect("an HMAC key");
-    let signature = jsonwebtoken::crypto::sign(input.as_bytes(), &key, jsonwebtoken::Algorithm::HS256)
-        .expect("HS256 signs");
+    let signature =
+        jsonwebtoken::crypto::sign(input.as_bytes(), &key, jsonwebtoken::Algorithm::HS256)
+            .expect("HS256 signs");
     format!("{input}.{signature}")
 }
 
 /// Signs `payload` with the test secret and a standard header.
 pub fn forge(payload: &Map<String, Value>) -> String {
-    forge_with(&json!({"alg": "HS256", "typ": "JWT"}), &Value::Object(payload.clone()), SECRET)
+    forge_with(
+        &json!({"alg": "HS256", "typ": "JWT"}),
+        &Value::Object(payload.clone()),
+        SECRET,
+    )
 }
