@@ -120,7 +120,7 @@ impl Requirement for RoutePolicy {
 }
 
 /// Records the route's policy before any other guard runs (used by the route attributes).
-pub fn set_route_policy(req: &Request<'_>, policy: Policy) {
+pub(crate) fn set_route_policy(req: &Request<'_>, policy: Policy) {
     req.local_cache(|| RouteSlot(Some(policy)));
 }
 
@@ -139,7 +139,7 @@ fn record(req: &Request<'_>, error: AuthError) -> (rocket::http::Status, AuthErr
     (error.status(), error)
 }
 
-fn fail<T>(req: &Request<'_>, error: AuthError) -> Outcome<T, AuthError> {
+pub(crate) fn fail<T>(req: &Request<'_>, error: AuthError) -> Outcome<T, AuthError> {
     Outcome::Error(record(req, error))
 }
 

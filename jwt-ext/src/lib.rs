@@ -93,11 +93,15 @@ pub use guard::{
     RoutePolicy, Token,
 };
 pub use hooks::{ToIdentity, UserLoader};
+pub use jwt_ext_macros::{fresh_jwt_required, jwt_refresh_token_required, jwt_required, Claims};
 pub use location::Location;
 pub use token::{Freshness, TokenData, TokenType, RESERVED_CLAIMS};
 
-/// Items the macros' generated code calls; not a public API, may change in any release.
 #[doc(hidden)]
-pub mod __private {
-    pub use crate::guard::set_route_policy;
-}
+#[path = "private.rs"]
+pub mod __private;
+
+/// The README's Rust examples, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
