@@ -13,8 +13,8 @@
 use std::collections::HashMap;
 
 use jwt_ext::{
-    AnyType, Auth, CurrentUser, Fresh, IssueError, OptionalToken, Token, TokenData, TokenType,
-    UserLoader,
+    fresh_jwt_required, jwt_refresh_token_required, jwt_required, Auth, CurrentUser, IssueError,
+    OptionalToken, Token, TokenData, TokenType, UserLoader,
 };
 use rocket::http::{CookieJar, Status};
 use rocket::serde::json::{json, Json, Value};
@@ -116,29 +116,34 @@ fn fresh_login(auth: &Auth, users: &rocket::State<Users>, creds: Json<Credential
     )
 }
 
+#[jwt_refresh_token_required]
 #[post("/refresh")]
-fn refresh(auth: &Auth, token: Token<(), jwt_ext::Refresh>, jar: &CookieJar<'_>) -> Answer {
+fn refresh(auth: &Auth, token: Token, jar: &CookieJar<'_>) -> Answer {
     issued(auth.access_token(token.identity()).issue().map(|access| {
         auth.set_access_cookies(jar, &access);
         json!({"access_token": access})
     }))
 }
 
+#[jwt_required]
 #[get("/protected")]
 fn protected(token: Token) -> Json<Value> {
     Json(json!({"logged_in_as": token.identity()}))
 }
 
+#[fresh_jwt_required]
 #[get("/fresh")]
-fn fresh(token: Token<(), Fresh>) -> Json<Value> {
+fn fresh(token: Token) -> Json<Value> {
     Json(json!({"logged_in_as": token.identity()}))
 }
 
+#[jwt_required(optional)]
 #[get("/optional")]
 fn optional(token: OptionalToken) -> Json<Value> {
     Json(json!({"logged_in_as": token.identity()}))
 }
 
+/// Without an attribute, a `Token` parameter alone requires a valid access token.
 #[get("/claims")]
 fn claims(token: Token) -> Json<Value> {
     Json(Value::Object(token.payload().clone()))
@@ -149,10 +154,11 @@ fn whoami(user: CurrentUser<User>) -> Json<Value> {
     Json(json!({"username": user.username}))
 }
 
+#[jwt_required(verify_type = false)]
 #[delete("/logout")]
 async fn logout(
     auth: &Auth,
-    token: Token<(), AnyType>,
+    token: Token,
     jar: &CookieJar<'_>,
 ) -> Result<Json<Value>, jwt_ext::AuthError> {
     auth.revoke(&token).await?;
@@ -164,6 +170,7 @@ async fn logout(
     Ok(Json(json!({"msg": format!("{kind} token revoked")})))
 }
 
+#[jwt_required]
 #[delete("/logout-everywhere")]
 async fn logout_everywhere(
     auth: &Auth,

@@ -1,9 +1,8 @@
 //! Custom claims: typed structs or a dynamic JSON map, riding beside the reserved claims.
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::__private::SerdeClaims;
 use crate::token::RESERVED_CLAIMS;
 
 /// Why custom claims were refused.
@@ -50,20 +49,19 @@ impl std::error::Error for ClaimsError {}
 ///     }
 /// }
 /// ```
-pub trait Claims: Serialize + DeserializeOwned + Send + Sync + 'static {
+pub trait Claims: SerdeClaims + Send + Sync + 'static {
     /// Reads the claims from a verified payload (reserved claims included; ignore them).
     fn from_payload(payload: &Value) -> Result<Self, ClaimsError> {
-        Self::deserialize(payload).map_err(|e| ClaimsError::new(e.to_string()))
+        Self::from_json(payload)
     }
 
     /// The claims to write into a new token, as a JSON object.
     fn to_claims(&self) -> Result<Map<String, Value>, ClaimsError> {
-        match serde_json::to_value(self) {
-            Ok(Value::Object(map)) => Ok(map),
-            Ok(_) => Err(ClaimsError::new(
+        match self.to_json()? {
+            Value::Object(map) => Ok(map),
+            _ => Err(ClaimsError::new(
                 "custom claims must serialize to a JSON object",
             )),
-            Err(e) => Err(ClaimsError::new(e.to_string())),
         }
     }
 

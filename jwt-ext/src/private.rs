@@ -8,6 +8,7 @@ use rocket::request::{FromRequest, Outcome};
 use rocket::{Ignite, Request, Rocket, Sentinel};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::error::AuthError;
 use crate::guard::{self, Policy};
@@ -119,19 +120,30 @@ impl<const KIND: u8, const FLAGS: u8, const LOCATIONS: u32> Sentinel
     }
 }
 
-/// Claims travel as JSON: `#[derive(Claims)]` needs serde's two derives, and this one bound
-/// gives one error instead of two when they are missing.
+/// Claims travel as JSON through serde. One trait for both directions, so a struct without
+/// serde's derives gets one error that says so, not one per missing trait.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot travel in a token: it needs serde's derives",
     label = "add `#[derive(Serialize, Deserialize)]` to this struct",
-    note = "`#[derive(Claims)]` reads and writes claims with serde"
+    note = "claims are read and written with serde"
 )]
-pub trait SerdeClaims {}
+pub trait SerdeClaims: Sized {
+    /// Deserializes from a payload.
+    fn from_json(payload: &Value) -> Result<Self, ClaimsError>;
+    /// Serializes to a JSON value.
+    fn to_json(&self) -> Result<Value, ClaimsError>;
+}
 
-impl<T: Serialize + DeserializeOwned> SerdeClaims for T {}
+#[diagnostic::do_not_recommend]
+impl<T: Serialize + DeserializeOwned> SerdeClaims for T {
+    fn from_json(payload: &Value) -> Result<Self, ClaimsError> {
+        T::deserialize(payload).map_err(|e| ClaimsError::new(e.to_string()))
+    }
 
-/// Asserts the serde derives at the struct's name.
-pub const fn assert_serde<T: SerdeClaims + ?Sized>() {}
+    fn to_json(&self) -> Result<Value, ClaimsError> {
+        serde_json::to_value(self).map_err(|e| ClaimsError::new(e.to_string()))
+    }
+}
 
 /// What a validator may return: `bool` or `Result<(), E>` with a displayable error.
 #[diagnostic::on_unimplemented(

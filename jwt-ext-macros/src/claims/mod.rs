@@ -51,12 +51,7 @@ fn implementation(input: &syn::DeriveInput, model: &parse::Model) -> TokenStream
     let field_checks = model.field_validators.iter().map(|(member, ty, path)| {
         quote_spanned!(path.span()=> #private::validate::<#ty, _>(#path, &self.#member)?;)
     });
-    let serde_assert =
-        input.generics.params.is_empty().then(
-            || quote_spanned!(name.span()=> const _: () = #private::assert_serde::<#name>();),
-        );
     quote! {
-        #serde_assert
         #[automatically_derived]
         impl #impl_generics #private::Claims for #name #ty_generics #where_clause {
             fn validate(&self) -> ::core::result::Result<(), #private::ClaimsError> {

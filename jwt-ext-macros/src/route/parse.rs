@@ -30,7 +30,8 @@ pub(crate) const LOCATION_NAMES: [(&str, &str); 4] = [
     ("json", "Json"),
 ];
 
-/// The three attributes; the shorthands preset one option.
+/// The three attributes, named after the macros; the shorthands preset one option.
+#[allow(clippy::enum_variant_names)]
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Attribute {
     JwtRequired,

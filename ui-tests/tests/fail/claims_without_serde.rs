@@ -1,0 +1,8 @@
+use jwt_ext::Claims;
+
+#[derive(Claims)]
+struct AppClaims {
+    tenant: u64,
+}
+
+fn main() {}

@@ -1,0 +1,74 @@
+#![deny(warnings)]
+
+use jwt_ext::{
+    fresh_jwt_required, jwt_refresh_token_required, jwt_required, Access, CurrentUser, JsonToken, OptionalToken, Refresh,
+    Token,
+};
+use rocket::{delete, get, post, put, route};
+
+struct User;
+
+#[jwt_required]
+#[get("/a")]
+fn plain() {}
+
+#[jwt_required()]
+#[get("/b")]
+async fn empty_parens(token: Token) -> String {
+    token.identity().to_owned()
+}
+
+#[jwt_required(optional)]
+#[get("/c")]
+fn optional(token: OptionalToken) -> String {
+    token.identity().unwrap_or_default().to_owned()
+}
+
+#[jwt_required(fresh, locations = [headers, "cookies"], skip_revocation_check)]
+#[put("/d/<id>")]
+fn fresh(id: u8, user: CurrentUser<User>) -> String {
+    let _ = &*user;
+    id.to_string()
+}
+
+#[jwt_required(refresh, locations = [query_string])]
+#[post("/e")]
+fn refresh(token: Token<(), Refresh>) -> String {
+    token.identity().to_owned()
+}
+
+#[jwt_required(verify_type = false)]
+#[delete("/f")]
+fn any(token: Token) -> String {
+    token.identity().to_owned()
+}
+
+#[jwt_required(verify_type = true, locations = [json])]
+#[post("/g", data = "<body>")]
+fn json(body: JsonToken) -> String {
+    body.identity().to_owned()
+}
+
+#[fresh_jwt_required]
+#[post("/h")]
+fn fresh_short(token: Token<(), Access>) -> String {
+    token.identity().to_owned()
+}
+
+#[jwt_refresh_token_required(locations = [cookies])]
+#[rocket::post("/i")]
+fn refresh_short(token: Token) -> String {
+    token.identity().to_owned()
+}
+
+#[jwt_required]
+#[route(GET, uri = "/j")]
+pub(crate) fn generic_route() -> &'static str {
+    "j"
+}
+
+fn main() {
+    let _ = rocket::routes![
+        plain, empty_parens, optional, fresh, refresh, any, json, fresh_short, refresh_short, generic_route
+    ];
+}
