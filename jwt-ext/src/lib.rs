@@ -63,6 +63,25 @@
 //! Each guard decodes the token at most once per request, whatever the number of guards, and
 //! implements [`Sentinel`](rocket::Sentinel): a route that uses one refuses to launch without
 //! the fairing.
+//!
+//! # Route attributes
+//!
+//! [`macro@jwt_required`] (options `optional`, `fresh`, `refresh`, `locations = [..]`,
+//! `verify_type = false`, `skip_revocation_check`), [`macro@fresh_jwt_required`] and
+//! [`macro@jwt_refresh_token_required`] go above Rocket's route attribute; they enforce the
+//! policy before the handler's other guards run, and [`Token`] parameters read the result:
+//!
+//! ```
+//! use jwt_ext::{jwt_refresh_token_required, Auth, Token};
+//!
+//! #[jwt_refresh_token_required]
+//! #[rocket::post("/refresh")]
+//! fn refresh(auth: &Auth, token: Token) -> Option<String> {
+//!     auth.access_token(token.identity()).issue().ok()
+//! }
+//! ```
+//!
+//! [`derive@Claims`] lets a serde struct ride in tokens, with `#[claims(validate = path)]`.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
