@@ -78,7 +78,7 @@ fn bad_values_fail_ignition() {
         json!({"secret_key": secret, "cookie_samesite": "sometimes"}),
         json!({"secret_key": secret, "csrf_methods": ["P OST"]}),
         json!({"secret_key": secret, "blocklist": "memcached://x"}),
-        json!({"secret_key": secret, "blocklist": "redis://127.0.0.1:6379"}),
+        json!({"secret_key": secret, "blocklist": "redis://127.0.0.1:6379", "blocklist_timeout_ms": 0}),
         json!({"secret_key": secret, "max_token_bytes": 0}),
         json!({"secret_key": secret, "secrt_key": "typo"}),
         json!({"secret_key": secret, "verify_sub": "yes"}),

@@ -40,10 +40,6 @@ impl Auth {
         crate::AuthFairing::default()
     }
 
-    pub(crate) fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
     /// Starts an access token for `identity` (a string, an integer, or any [`ToIdentity`]).
     /// It is not fresh unless [`TokenBuilder::fresh`] says so.
     pub fn access_token(&self, identity: impl ToIdentity) -> TokenBuilder<'_> {

@@ -77,6 +77,10 @@ pub struct Config {
     pub json_key: String,
     pub refresh_json_key: String,
     pub blocklist: String,
+    /// (new) Prefix of the Redis store's keys.
+    pub blocklist_key_prefix: String,
+    /// (new) Deadline of one Redis command, in milliseconds; past it requests fail closed.
+    pub blocklist_timeout_ms: u64,
     pub max_token_bytes: usize,
     /// (new) Require `jti`, `type` and `iat` in received tokens. `false` restores Flask's
     /// leniency: a missing `type` means `"access"`, a missing `jti` or `iat` is accepted.
@@ -136,6 +140,8 @@ impl Default for Config {
             json_key: s("access_token"),
             refresh_json_key: s("refresh_token"),
             blocklist: s("memory"),
+            blocklist_key_prefix: s("jwt-ext:"),
+            blocklist_timeout_ms: 500,
             max_token_bytes: 8192,
             strict_claims: true,
         }
@@ -262,11 +268,15 @@ impl DecodingKeys {
 
 /// Where revoked tokens are remembered.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BlocklistSetting {
+pub(crate) enum BlocklistSetting {
     /// The in-process store (the default).
     Memory,
-    /// A Redis URL (`redis://` or `rediss://`).
-    Redis(String),
+    /// A Redis server.
+    Redis {
+        url: String,
+        prefix: String,
+        timeout: std::time::Duration,
+    },
 }
 
 /// Which tokens carry a `csrf` claim and where the CSRF value is read from, per token kind.
@@ -394,7 +404,7 @@ impl Settings {
         if config.max_token_bytes == 0 {
             return Err(ConfigError::new("max_token_bytes", "must be at least 1"));
         }
-        let blocklist = parse_blocklist(&config.blocklist)?;
+        let blocklist = parse_blocklist(&config)?;
         if config.csrf_check_form {
             rocket::warn!(
                 "jwt-ext: `jwt.csrf_check_form` is not supported yet; CSRF values are read from \
@@ -467,11 +477,22 @@ fn parse_algorithm(key: &str, name: &str) -> Result<Algorithm, ConfigError> {
     })
 }
 
-fn parse_blocklist(value: &str) -> Result<BlocklistSetting, ConfigError> {
+fn parse_blocklist(config: &Config) -> Result<BlocklistSetting, ConfigError> {
+    let value = config.blocklist.as_str();
     if value == "memory" {
         Ok(BlocklistSetting::Memory)
     } else if value.starts_with("redis://") || value.starts_with("rediss://") {
-        Ok(BlocklistSetting::Redis(value.to_owned()))
+        if config.blocklist_timeout_ms == 0 {
+            return Err(ConfigError::new(
+                "blocklist_timeout_ms",
+                "must be at least 1",
+            ));
+        }
+        Ok(BlocklistSetting::Redis {
+            url: value.to_owned(),
+            prefix: config.blocklist_key_prefix.clone(),
+            timeout: std::time::Duration::from_millis(config.blocklist_timeout_ms),
+        })
     } else {
         Err(ConfigError::new(
             "blocklist",

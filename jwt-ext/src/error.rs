@@ -184,15 +184,15 @@ pub fn json_response(status: Status, body: &serde_json::Value) -> Response<'stat
         .finalize()
 }
 
-/// Answers with the default response, so a handler can return an `AuthError` it got from the
-/// revocation store or from [`Auth::decode`](crate::Auth::decode).
+/// Answers like a failed guard (the error hook's response, or the default), so a handler can
+/// return an `AuthError` it got from the revocation store or from
+/// [`Auth::decode`](crate::Auth::decode).
 impl<'r> rocket::response::Responder<'r, 'static> for AuthError {
     fn respond_to(self, req: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
-        let key = req
-            .rocket()
-            .state::<crate::Auth>()
-            .map_or("msg", |auth| auth.settings().error_message_key.as_str());
-        Ok(self.to_response(key))
+        Ok(match req.rocket().state::<crate::Auth>() {
+            Some(auth) => auth.error_response(&self, req),
+            None => self.to_response("msg"),
+        })
     }
 }
 

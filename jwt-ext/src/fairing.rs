@@ -123,13 +123,14 @@ impl Pending {
         let blocklist = match (self.blocklist.take(), &settings.blocklist) {
             (Some(store), _) => store,
             (None, BlocklistSetting::Memory) => Arc::new(MemoryBlocklist::new()),
-            (None, BlocklistSetting::Redis(_)) => {
-                return Err(
-                    "`jwt.blocklist`: a Redis URL needs jwt-ext's `redis` feature \
-                            (enable it in Cargo.toml), or use `memory`"
-                        .into(),
-                )
-            }
+            (
+                None,
+                BlocklistSetting::Redis {
+                    url,
+                    prefix,
+                    timeout,
+                },
+            ) => redis_store(url, prefix, *timeout)?,
         };
         Ok(Auth {
             settings,
@@ -137,6 +138,28 @@ impl Pending {
             blocklist,
         })
     }
+}
+
+#[cfg(feature = "redis")]
+fn redis_store(
+    url: &str,
+    prefix: &str,
+    timeout: std::time::Duration,
+) -> Result<Arc<dyn Blocklist>, String> {
+    let store = crate::blocklist::RedisBlocklist::open(url)
+        .map_err(|e| format!("`jwt.blocklist`: {e}"))?
+        .with_prefix(prefix)
+        .with_timeout(timeout);
+    Ok(Arc::new(store))
+}
+
+#[cfg(not(feature = "redis"))]
+fn redis_store(_: &str, _: &str, _: std::time::Duration) -> Result<Arc<dyn Blocklist>, String> {
+    Err(
+        "`jwt.blocklist`: a Redis URL needs jwt-ext's `redis` feature (enable it in Cargo.toml), \
+         or use `memory`"
+            .into(),
+    )
 }
 
 /// With both crypto features on (as `--all-features` does), `jsonwebtoken` cannot pick one;

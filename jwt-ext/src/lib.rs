@@ -103,6 +103,8 @@ mod location;
 mod token;
 
 pub use auth::{Auth, TokenBuilder};
+#[cfg(feature = "redis")]
+pub use blocklist::RedisBlocklist;
 pub use blocklist::{Blocklist, MemoryBlocklist, StoreError};
 pub use claims::{Claims, ClaimsError};
 pub use error::{AuthError, ErrorKind, IssueError};

@@ -1,7 +1,4 @@
-//! Revocation (SPEC §7): the [`Blocklist`] trait and the in-memory store.
-//!
-//! A store answers for verified tokens only: the guards consult it after the signature and
-//! every claim check passed, so forged tokens never cost a lookup.
+//! The in-memory store: sharded maps with amortised eviction of expired entries.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
@@ -9,49 +6,8 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use super::{Blocklist, StoreError};
 use crate::token::{now, TokenData};
-
-/// A revocation store that could not answer. Guards turn it into 503
-/// `Token revocation store unavailable` (fail closed); the reason only goes to the log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreError(String);
-
-impl StoreError {
-    /// A failure with a reason for the logs.
-    pub fn new(reason: impl Into<String>) -> Self {
-        StoreError(reason.into())
-    }
-}
-
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "revocation store unavailable: {}", self.0)
-    }
-}
-
-impl std::error::Error for StoreError {}
-
-/// Where revocations are kept (Flask's `token_in_blocklist_loader`, plus the writes).
-///
-/// `keep_until` is the Unix time after which the entry can be forgotten because no token it
-/// covers can pass verification any more (`None`: keep forever, for tokens that never expire).
-#[rocket::async_trait]
-pub trait Blocklist: Send + Sync + 'static {
-    /// Whether this verified token is revoked, by its `jti` or through its identity.
-    async fn is_revoked(&self, token: &TokenData) -> Result<bool, StoreError>;
-
-    /// Revokes one token by its `jti`. Revoking twice is harmless.
-    async fn revoke_token(&self, jti: &str, keep_until: Option<i64>) -> Result<(), StoreError>;
-
-    /// Revokes every token of `identity` issued at or before `issued_before` ("log out
-    /// everywhere").
-    async fn revoke_identity(
-        &self,
-        identity: &str,
-        issued_before: i64,
-        keep_until: Option<i64>,
-    ) -> Result<(), StoreError>;
-}
 
 /// Entries of one shard are swept when it grows past this many since the last sweep.
 const MIN_SWEEP: usize = 1024;

@@ -1,0 +1,59 @@
+//! Revocation (SPEC §7): the [`Blocklist`] trait, the in-memory store and (feature `redis`)
+//! the Redis store.
+//!
+//! A store answers for verified tokens only: the guards consult it after the signature and
+//! every claim check passed, so forged tokens never cost a lookup.
+
+use std::fmt;
+
+use crate::token::TokenData;
+
+mod memory;
+#[cfg(feature = "redis")]
+mod redis;
+
+#[cfg(feature = "redis")]
+pub use self::redis::RedisBlocklist;
+pub use memory::MemoryBlocklist;
+
+/// A revocation store that could not answer. Guards turn it into 503
+/// `Token revocation store unavailable` (fail closed); the reason only goes to the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreError(String);
+
+impl StoreError {
+    /// A failure with a reason for the logs.
+    pub fn new(reason: impl Into<String>) -> Self {
+        StoreError(reason.into())
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "revocation store unavailable: {}", self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// Where revocations are kept (Flask's `token_in_blocklist_loader`, plus the writes).
+///
+/// `keep_until` is the Unix time after which the entry can be forgotten because no token it
+/// covers can pass verification any more (`None`: keep forever, for tokens that never expire).
+#[rocket::async_trait]
+pub trait Blocklist: Send + Sync + 'static {
+    /// Whether this verified token is revoked, by its `jti` or through its identity.
+    async fn is_revoked(&self, token: &TokenData) -> Result<bool, StoreError>;
+
+    /// Revokes one token by its `jti`. Revoking twice is harmless.
+    async fn revoke_token(&self, jti: &str, keep_until: Option<i64>) -> Result<(), StoreError>;
+
+    /// Revokes every token of `identity` issued at or before `issued_before` ("log out
+    /// everywhere").
+    async fn revoke_identity(
+        &self,
+        identity: &str,
+        issued_before: i64,
+        keep_until: Option<i64>,
+    ) -> Result<(), StoreError>;
+}
