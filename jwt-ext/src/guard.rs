@@ -179,14 +179,8 @@ pub(crate) fn decode_request(
 /// The revocation answer, asked once per request.
 struct Revocation(Result<(), AuthError>);
 
-/// Applies the route-specific steps of SPEC §4 to a decoded token: type, freshness,
-/// revocation, then the token verification hook.
-pub(crate) async fn apply_policy(
-    req: &Request<'_>,
-    auth: &Auth,
-    policy: &Policy,
-    data: &Arc<TokenData>,
-) -> Result<(), AuthError> {
+/// Token type, then freshness.
+pub(crate) fn check_type_and_freshness(policy: &Policy, data: &TokenData) -> Result<(), AuthError> {
     match (policy.kind, data.token_type()) {
         (Some(TokenType::Access), TokenType::Refresh) => return Err(AuthError::RefreshNotAllowed),
         (Some(TokenType::Refresh), TokenType::Access) => return Err(AuthError::RefreshRequired),
@@ -195,24 +189,42 @@ pub(crate) async fn apply_policy(
     if policy.fresh && !data.freshness().is_fresh_at(token::now_f64()) {
         return Err(AuthError::NeedsFresh);
     }
+    Ok(())
+}
+
+/// Asks the revocation store; a store that cannot answer fails closed.
+pub(crate) async fn check_revocation(auth: &Auth, data: &TokenData) -> Result<(), AuthError> {
+    match auth.blocklist.is_revoked(data).await {
+        Ok(false) => Ok(()),
+        Ok(true) => Err(AuthError::Revoked),
+        Err(e) => Err(store_unavailable(e)),
+    }
+}
+
+/// The token verification hook.
+pub(crate) fn check_hook(auth: &Auth, data: &TokenData) -> Result<(), AuthError> {
+    match &auth.hooks.token_verification {
+        Some(verify) if !verify(data) => Err(AuthError::ClaimsVerification),
+        _ => Ok(()),
+    }
+}
+
+/// Applies the route-specific steps of SPEC §4 to a decoded token: type, freshness,
+/// revocation (asked once per request), then the token verification hook.
+pub(crate) async fn apply_policy(
+    req: &Request<'_>,
+    auth: &Auth,
+    policy: &Policy,
+    data: &Arc<TokenData>,
+) -> Result<(), AuthError> {
+    check_type_and_freshness(policy, data)?;
     if policy.check_revocation {
         let revocation = req
-            .local_cache_async(async {
-                Revocation(match auth.blocklist.is_revoked(data).await {
-                    Ok(false) => Ok(()),
-                    Ok(true) => Err(AuthError::Revoked),
-                    Err(e) => Err(store_unavailable(e)),
-                })
-            })
+            .local_cache_async(async { Revocation(check_revocation(auth, data).await) })
             .await;
         revocation.0.clone()?;
     }
-    if let Some(verify) = &auth.hooks.token_verification {
-        if !verify(data) {
-            return Err(AuthError::ClaimsVerification);
-        }
-    }
-    Ok(())
+    check_hook(auth, data)
 }
 
 /// Runs the whole pipeline for `policy`: `Ok(None)` when the policy is optional and no

@@ -128,15 +128,36 @@ fn missing_message(locations: &[Location], mut absent: Vec<String>) -> String {
 }
 
 fn from_header<'r>(req: &'r Request<'_>, settings: &Settings) -> Result<Lookup<'r>, AuthError> {
+    let value = req.headers().get_one(&settings.header_name).unwrap_or("");
+    Ok(match parse_header(settings, value)? {
+        Some(token) => Lookup::Found(Found {
+            token: Cow::Borrowed(token),
+            location: Location::Headers,
+            csrf: None,
+        }),
+        None => Lookup::Absent(missing_header_message(settings, value)),
+    })
+}
+
+fn missing_header_message(settings: &Settings, value: &str) -> String {
+    let (name, kind) = (&settings.header_name, &settings.header_type);
+    if value.trim().trim_matches(',').is_empty() {
+        format!("Missing {name} Header")
+    } else {
+        format!("Missing '{kind}' type in '{name}' header. Expected '{name}: {kind} <JWT>'")
+    }
+}
+
+/// The token in an `Authorization`-style header value, with Flask's rules: `None` when the
+/// header holds no credential of the configured type (absent), an error when it is malformed.
+pub(crate) fn parse_header<'v>(
+    settings: &Settings,
+    value: &'v str,
+) -> Result<Option<&'v str>, AuthError> {
     let name = settings.header_name.as_str();
-    let value = req
-        .headers()
-        .get_one(name)
-        .unwrap_or("")
-        .trim()
-        .trim_matches(',');
+    let value = value.trim().trim_matches(',');
     if value.is_empty() {
-        return Ok(Lookup::Absent(format!("Missing {name} Header")));
+        return Ok(None);
     }
     let kind = settings.header_type.as_str();
     let token = if kind.is_empty() {
@@ -154,9 +175,7 @@ fn from_header<'r>(req: &'r Request<'_>, settings: &Settings) -> Result<Lookup<'
         let mut ours =
             split_credentials(value).filter(|field| field.split_whitespace().next() == Some(kind));
         let (Some(field), None) = (ours.next(), ours.next()) else {
-            return Ok(Lookup::Absent(format!(
-                "Missing '{kind}' type in '{name}' header. Expected '{name}: {kind} <JWT>'"
-            )));
+            return Ok(None);
         };
         let mut parts = field.split_whitespace().skip(1);
         match (parts.next(), parts.next()) {
@@ -168,11 +187,7 @@ fn from_header<'r>(req: &'r Request<'_>, settings: &Settings) -> Result<Lookup<'
             }
         }
     };
-    Ok(Lookup::Found(Found {
-        token: Cow::Borrowed(token),
-        location: Location::Headers,
-        csrf: None,
-    }))
+    Ok(Some(token))
 }
 
 /// Splits on commas followed by optional whitespace, like Flask's `re.split(r",\s*", ..)`.

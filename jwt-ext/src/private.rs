@@ -179,6 +179,22 @@ pub fn validate<T: ?Sized, R: Validation>(
     validator(value).into_result()
 }
 
+/// The verify path without Rocket's request machinery, for benchmarks: header parsing,
+/// decoding and every check of SPEC §4 an access route makes, revocation included.
+pub async fn verify_authorization(
+    auth: &crate::Auth,
+    header: &str,
+) -> Result<crate::TokenData, AuthError> {
+    let settings = &auth.settings;
+    let token = crate::location::parse_header(settings, header)?
+        .ok_or(AuthError::Missing("Missing Authorization Header".into()))?;
+    let data = crate::token::decode(settings, token, crate::token::now(), Default::default())?;
+    guard::check_type_and_freshness(&Policy::ACCESS, &data)?;
+    guard::check_revocation(auth, &data).await?;
+    guard::check_hook(auth, &data)?;
+    Ok(data)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,45 +12,84 @@ use crate::token::{now, TokenData};
 /// Entries of one shard are swept when it grows past this many since the last sweep.
 const MIN_SWEEP: usize = 1024;
 const SHARDS: usize = 16;
+/// `keep_until` of entries kept forever.
+const FOREVER: i64 = i64::MAX;
+
+/// A `jti` as stored: our uuid4 `jti`s as 16 bytes, anything else as text.
+#[derive(Clone, Copy)]
+enum Jti<'a> {
+    Uuid(u128),
+    Other(&'a str),
+}
+
+impl<'a> Jti<'a> {
+    /// Only the canonical lower-case hyphenated form maps to a number, so two different
+    /// `jti` strings never share an entry.
+    fn new(jti: &'a str) -> Self {
+        let canonical = jti.len() == 36 && !jti.bytes().any(|b| b.is_ascii_uppercase());
+        match uuid::Uuid::try_parse(jti) {
+            Ok(uuid) if canonical => Jti::Uuid(uuid.as_u128()),
+            _ => Jti::Other(jti),
+        }
+    }
+
+    fn shard(self, shards: usize) -> usize {
+        let hash = match self {
+            // uuid4 bits are random already.
+            Jti::Uuid(n) => n as u64,
+            Jti::Other(text) => {
+                let mut hasher = DefaultHasher::new();
+                text.hash(&mut hasher);
+                hasher.finish()
+            }
+        };
+        (hash % shards as u64) as usize
+    }
+}
 
 #[derive(Default)]
 struct Shard {
-    entries: HashMap<Box<str>, Option<i64>>,
+    uuids: HashMap<u128, i64>,
+    others: HashMap<Box<str>, i64>,
     sweep_at: usize,
 }
 
 impl Shard {
-    /// Drops entries whose tokens have expired; runs when the shard doubled since the last
-    /// sweep, so the cost is amortised O(1) per insert and memory stays within twice the
+    fn len(&self) -> usize {
+        self.uuids.len() + self.others.len()
+    }
+
+    /// Drops entries whose tokens have expired when the shard doubled since the last sweep,
+    /// so the cost is amortised O(1) per insert and memory stays within about twice the
     /// number of live revocations.
-    fn insert(&mut self, key: &str, keep_until: Option<i64>, now: i64) {
-        if self.entries.len() >= self.sweep_at.max(MIN_SWEEP) {
+    fn insert(&mut self, jti: Jti<'_>, keep_until: i64, now: i64) {
+        if self.len() >= self.sweep_at.max(MIN_SWEEP) {
             self.evict(now);
-            self.sweep_at = self.entries.len() * 2;
+            self.sweep_at = self.len() * 2;
         }
-        let entry = self.entries.entry(key.into()).or_insert(keep_until);
-        *entry = max_until(*entry, keep_until);
+        let entry = match jti {
+            Jti::Uuid(n) => self.uuids.entry(n).or_insert(keep_until),
+            Jti::Other(text) => self.others.entry(text.into()).or_insert(keep_until),
+        };
+        *entry = (*entry).max(keep_until);
     }
 
     fn evict(&mut self, now: i64) {
-        self.entries
-            .retain(|_, until| until.is_none_or(|t| t > now));
+        self.uuids.retain(|_, until| *until > now);
+        self.others.retain(|_, until| *until > now);
     }
 
-    fn is_live(&self, key: &str, now: i64) -> bool {
-        self.entries
-            .get(key)
-            .is_some_and(|until| until.is_none_or(|t| t > now))
+    fn is_live(&self, jti: Jti<'_>, now: i64) -> bool {
+        let until = match jti {
+            Jti::Uuid(n) => self.uuids.get(&n),
+            Jti::Other(text) => self.others.get(text),
+        };
+        until.is_some_and(|until| *until > now)
     }
-}
-
-/// The later of two expiries, `None` (never) winning.
-fn max_until(a: Option<i64>, b: Option<i64>) -> Option<i64> {
-    a.zip(b).map(|(a, b)| a.max(b))
 }
 
 /// Tokens of an identity issued at or before `.0` are revoked; forget it after `.1`.
-type IdentityRevocation = (i64, Option<i64>);
+type IdentityRevocation = (i64, i64);
 
 /// The default store: revocations held in this process, lost on restart, not shared between
 /// instances (use the Redis store for that). Expired entries are evicted as it grows, so
@@ -93,15 +132,13 @@ impl MemoryBlocklist {
         Self::default()
     }
 
-    fn shard(&self, jti: &str) -> &RwLock<Shard> {
-        let mut hasher = DefaultHasher::new();
-        jti.hash(&mut hasher);
-        &self.tokens[(hasher.finish() as usize) % self.tokens.len()]
+    fn shard(&self, jti: Jti<'_>) -> &RwLock<Shard> {
+        &self.tokens[jti.shard(self.tokens.len())]
     }
 
     /// Number of revoked-token entries held, live or not yet evicted.
     pub fn len(&self) -> usize {
-        self.tokens.iter().map(|s| read(s).entries.len()).sum()
+        self.tokens.iter().map(|s| read(s).len()).sum()
     }
 
     /// Whether no token entry is held.
@@ -116,22 +153,23 @@ impl MemoryBlocklist {
         for shard in self.tokens.iter() {
             write(shard).evict(now);
         }
-        write(&self.identities).retain(|_, (_, until)| until.is_none_or(|t| t > now));
+        write(&self.identities).retain(|_, (_, until)| *until > now);
     }
 
     fn revoke_token_now(&self, jti: &str, keep_until: Option<i64>, now: i64) {
-        write(self.shard(jti)).insert(jti, keep_until, now);
+        let jti = Jti::new(jti);
+        write(self.shard(jti)).insert(jti, keep_until.unwrap_or(FOREVER), now);
     }
 
     fn is_revoked_now(&self, token: &TokenData, now: i64) -> bool {
-        if let Some(jti) = token.jti() {
+        if let Some(jti) = token.jti().map(Jti::new) {
             if read(self.shard(jti)).is_live(jti, now) {
                 return true;
             }
         }
         let identities = read(&self.identities);
         match identities.get(token.identity()) {
-            Some((before, until)) if until.is_none_or(|t| t > now) => {
+            Some((before, until)) if *until > now => {
                 // Tokens without `iat` (lenient mode) cannot prove they are newer.
                 token.issued_at().is_none_or(|iat| iat <= *before)
             }
@@ -158,10 +196,11 @@ impl Blocklist for MemoryBlocklist {
         keep_until: Option<i64>,
     ) -> Result<(), StoreError> {
         let mut identities = write(&self.identities);
+        let keep_until = keep_until.unwrap_or(FOREVER);
         let entry = identities
             .entry(identity.into())
             .or_insert((issued_before, keep_until));
-        *entry = (entry.0.max(issued_before), max_until(entry.1, keep_until));
+        *entry = (entry.0.max(issued_before), entry.1.max(keep_until));
         Ok(())
     }
 }
@@ -174,25 +213,39 @@ mod tests {
     fn expired_entries_are_evicted_as_the_store_grows() {
         let store = MemoryBlocklist::new();
         let now = now();
-        for i in 0..(MIN_SWEEP * SHARDS * 2) {
-            store.revoke_token_now(&format!("old-{i}"), Some(now - 1), now);
+        let n = MIN_SWEEP * SHARDS * 2;
+        for _ in 0..n {
+            store.revoke_token_now(&uuid::Uuid::new_v4().to_string(), Some(now - 1), now);
         }
-        for i in 0..(MIN_SWEEP * SHARDS * 2) {
-            store.revoke_token_now(&format!("new-{i}"), Some(now + 60), now);
+        for i in 0..n {
+            store.revoke_token_now(&format!("other-{i}"), Some(now + 60), now);
         }
-        // Every shard swept at least once after the old entries expired.
-        assert!(store.len() < MIN_SWEEP * SHARDS * 4, "held {}", store.len());
+        // Every shard swept at least once after the first entries expired.
+        assert!(store.len() < n * 2, "held {}", store.len());
         store.evict_expired();
-        assert_eq!(store.len(), MIN_SWEEP * SHARDS * 2);
+        assert_eq!(store.len(), n);
     }
 
     #[test]
     fn revoking_twice_keeps_the_later_expiry() {
         let mut shard = Shard::default();
-        shard.insert("a", Some(10), 0);
-        shard.insert("a", Some(5), 0);
-        assert!(shard.is_live("a", 9));
-        shard.insert("a", None, 0);
-        assert!(shard.is_live("a", i64::MAX));
+        let jti = Jti::new("a");
+        shard.insert(jti, 10, 0);
+        shard.insert(jti, 5, 0);
+        assert!(shard.is_live(jti, 9));
+        shard.insert(jti, FOREVER, 0);
+        assert!(shard.is_live(jti, i64::MAX - 1));
+    }
+
+    #[test]
+    fn only_canonical_uuids_are_stored_as_numbers() {
+        let lower = "5f1c8a3e-6a0b-4c4e-9a55-4f1f2b0d7c11";
+        assert!(matches!(Jti::new(lower), Jti::Uuid(_)));
+        assert!(matches!(Jti::new(&lower.to_uppercase()), Jti::Other(_)));
+        assert!(matches!(Jti::new(&lower.replace('-', "")), Jti::Other(_)));
+        let mut shard = Shard::default();
+        shard.insert(Jti::new(lower), FOREVER, 0);
+        assert!(shard.is_live(Jti::new(lower), 0));
+        assert!(!shard.is_live(Jti::new(&lower.to_uppercase()), 0));
     }
 }
