@@ -199,7 +199,8 @@ impl Auth {
             // The token was just issued by us; its CSRF value is copied, not trusted.
             let csrf = token::split(&self.settings, token)
                 .ok()
-                .and_then(|parts| parts.payload.get("csrf")?.as_str().map(str::to_owned));
+                .and_then(|parts| serde_json::from_str::<Value>(&parts.payload_json).ok())
+                .and_then(|payload| payload.get("csrf")?.as_str().map(str::to_owned));
             if let Some(csrf) = csrf {
                 jar.add(self.cookie(
                     names.csrf_cookie.clone(),

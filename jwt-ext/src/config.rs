@@ -293,6 +293,8 @@ pub(crate) struct CookieNames {
 /// The validated configuration.
 pub(crate) struct Settings {
     pub(crate) algorithm: Algorithm,
+    /// The base64 header of tokens without additional headers.
+    pub(crate) encoded_header: String,
     pub(crate) decode_algorithms: Vec<Algorithm>,
     pub(crate) encoding_key: Option<EncodingKey>,
     pub(crate) decoding_keys: DecodingKeys,
@@ -416,6 +418,7 @@ impl Settings {
 
         Ok(Settings {
             algorithm,
+            encoded_header: crate::token::plain_header(algorithm),
             decode_algorithms,
             encoding_key,
             decoding_keys,

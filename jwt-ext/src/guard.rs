@@ -247,7 +247,7 @@ pub(crate) async fn verify(
 }
 
 fn read_claims<C: Claims>(data: &TokenData) -> Result<C, AuthError> {
-    let claims = C::from_payload(&data.payload).and_then(|c| c.validate().map(|()| c));
+    let claims = C::from_payload(data.payload_json()).and_then(|c| c.validate().map(|()| c));
     claims.map_err(|e| {
         rocket::debug!("jwt-ext: custom claims refused: {e}");
         AuthError::ClaimsVerification

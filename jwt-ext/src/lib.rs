@@ -84,6 +84,7 @@
 //! [`derive@Claims`] lets a serde struct ride in tokens, with `#[claims(validate = path)]`.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![forbid(unsafe_code)]
 
 #[cfg(not(any(feature = "aws_lc_rs", feature = "rust_crypto")))]
 compile_error!(

@@ -128,16 +128,16 @@ impl<const KIND: u8, const FLAGS: u8, const LOCATIONS: u32> Sentinel
     note = "claims are read and written with serde"
 )]
 pub trait SerdeClaims: Sized {
-    /// Deserializes from a payload.
-    fn from_json(payload: &Value) -> Result<Self, ClaimsError>;
+    /// Deserializes from a payload's JSON.
+    fn from_json(payload: &str) -> Result<Self, ClaimsError>;
     /// Serializes to a JSON value.
     fn to_json(&self) -> Result<Value, ClaimsError>;
 }
 
 #[diagnostic::do_not_recommend]
 impl<T: Serialize + DeserializeOwned> SerdeClaims for T {
-    fn from_json(payload: &Value) -> Result<Self, ClaimsError> {
-        T::deserialize(payload).map_err(|e| ClaimsError::new(e.to_string()))
+    fn from_json(payload: &str) -> Result<Self, ClaimsError> {
+        serde_json::from_str(payload).map_err(|e| ClaimsError::new(e.to_string()))
     }
 
     fn to_json(&self) -> Result<Value, ClaimsError> {

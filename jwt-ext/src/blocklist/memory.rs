@@ -149,7 +149,11 @@ impl MemoryBlocklist {
     /// Drops every entry whose tokens have expired. Runs by itself as the store grows; call it
     /// to reclaim memory at a moment of your choosing.
     pub fn evict_expired(&self) {
-        let now = now();
+        self.evict_expired_at(now());
+    }
+
+    /// Like [`evict_expired`](Self::evict_expired), as if the clock read `now` (Unix seconds).
+    pub fn evict_expired_at(&self, now: i64) {
         for shard in self.tokens.iter() {
             write(shard).evict(now);
         }
