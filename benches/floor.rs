@@ -5,6 +5,7 @@
 use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome};
+use rocket::serde::json::{json, Json, Value};
 use rocket::{get, routes, Request};
 use serde::Deserialize;
 
@@ -39,14 +40,15 @@ impl<'r> FromRequest<'r> for Bearer {
     }
 }
 
+/// The same response as the quickstart's, so only the guards differ.
 #[get("/protected")]
-fn protected(user: Bearer) -> String {
-    format!("{{\"logged_in_as\":\"{}\"}}", user.0)
+fn protected(user: Bearer) -> Json<Value> {
+    Json(json!({"logged_in_as": user.0}))
 }
 
 #[get("/public")]
-fn public() -> &'static str {
-    "{\"public\":true}"
+fn public() -> Json<Value> {
+    Json(json!({"public": true}))
 }
 
 #[rocket::launch]

@@ -7,7 +7,7 @@ use common::*;
 use jwt_ext::{Auth, JsonToken, Refresh, Token};
 use rocket::http::{ContentType, Cookie, Header, Status};
 use rocket::local::blocking::Client;
-use rocket::{delete, get, post, routes};
+use rocket::{delete, get, post, put, routes};
 use serde_json::{json, Value};
 
 #[get("/protected")]
@@ -303,5 +303,215 @@ fn json_body_location() {
     assert_eq!(
         post("/json", json!({"access_token": "a.b"}).to_string()),
         (Status::UnprocessableEntity, msg("Not enough segments"))
+    );
+}
+
+#[put("/protected")]
+fn protected_put(token: Token) -> String {
+    token.identity().to_owned()
+}
+
+#[test]
+fn a_method_override_never_skips_the_csrf_check() {
+    // PUT is left out of `csrf_methods`: only the original POST makes the check due.
+    let rocket = rocket_with(json!({"token_location": ["cookies"], "csrf_methods": ["POST"]}))
+        .attach(Auth::fairing())
+        .mount("/", routes![protected, protected_put]);
+    let client = common::client(rocket);
+    let (access, _) = tokens(&client);
+    let cookie = || Cookie::new("access_token_cookie", access.clone());
+    for body in ["_method=PUT&note=x", "_method=GET"] {
+        let overridden = client
+            .post("/protected")
+            .header(ContentType::Form)
+            .cookie(cookie())
+            .body(body);
+        assert_eq!(
+            answer(overridden.dispatch()),
+            (Status::Unauthorized, msg("Missing CSRF token")),
+            "{body}"
+        );
+    }
+    let csrf = auth(&client)
+        .csrf_token(&access)
+        .expect("valid")
+        .expect("csrf");
+    let with_csrf = client
+        .post("/protected")
+        .header(ContentType::Form)
+        .header(Header::new("X-CSRF-TOKEN", csrf))
+        .cookie(cookie())
+        .body("_method=PUT");
+    assert_eq!(answer(with_csrf.dispatch()), (Status::Ok, json!("alice")));
+    // A PUT that was a PUT is not checked here, as configured.
+    assert_eq!(
+        answer(client.put("/protected").cookie(cookie()).dispatch()).0,
+        Status::Ok
+    );
+}
+
+#[delete("/logout")]
+fn logout(auth: &Auth, _token: Token, jar: &rocket::http::CookieJar<'_>) -> &'static str {
+    auth.unset_jwt_cookies(jar);
+    "bye"
+}
+
+#[delete("/revoke")]
+async fn revoke(auth: &Auth, token: Token) -> Result<&'static str, jwt_ext::AuthError> {
+    auth.revoke(&token).await.map(|()| "revoked")
+}
+
+fn refreshing_app() -> Client {
+    let rocket = rocket_with(
+        json!({"token_location": ["headers", "cookies"], "implicit_refresh_window": 120}),
+    )
+    .attach(Auth::fairing())
+    .mount("/", routes![protected, logout, revoke]);
+    common::client(rocket)
+}
+
+fn access_cookie(response: &rocket::local::blocking::LocalResponse<'_>) -> Option<String> {
+    response.headers().get("Set-Cookie").find_map(|c| {
+        c.strip_prefix("access_token_cookie=")
+            .map(|v| v.split(';').next().unwrap_or("").to_owned())
+    })
+}
+
+#[test]
+fn an_expiring_access_cookie_is_refreshed_by_the_response() {
+    let client = refreshing_app();
+    let auth = auth(&client);
+    let expiring = auth
+        .access_token("alice")
+        .expires_in(std::time::Duration::from_secs(60))
+        .issue()
+        .unwrap();
+    let response = client
+        .get("/protected")
+        .cookie(Cookie::new("access_token_cookie", expiring.clone()))
+        .dispatch();
+    assert_eq!(response.status(), Status::Ok);
+    let csrf_set = response
+        .headers()
+        .get("Set-Cookie")
+        .any(|c| c.starts_with("csrf_access_token="));
+    let new = access_cookie(&response).expect("a new access cookie");
+    assert!(csrf_set);
+    let data = auth.decode(&new).unwrap();
+    assert_eq!(data.identity(), "alice");
+    assert!(data.expires_at().unwrap() > auth.decode(&expiring).unwrap().expires_at().unwrap());
+
+    // Far from expiry, in a header, or on a failed request: nothing.
+    let fresh = auth.access_token("alice").issue().unwrap();
+    let response = client
+        .get("/protected")
+        .cookie(Cookie::new("access_token_cookie", fresh))
+        .dispatch();
+    assert_eq!(access_cookie(&response), None);
+    let response = client
+        .get("/protected")
+        .header(bearer(&expiring))
+        .dispatch();
+    assert_eq!(access_cookie(&response), None);
+}
+
+#[test]
+fn implicit_refresh_never_resurrects_an_ended_session() {
+    let client = refreshing_app();
+    let auth = auth(&client);
+    let expiring = || {
+        auth.access_token("alice")
+            .expires_in(std::time::Duration::from_secs(60))
+            .issue()
+            .unwrap()
+    };
+    let with_csrf = |token: &str| {
+        let csrf = auth.csrf_token(token).unwrap().unwrap();
+        (
+            Cookie::new("access_token_cookie", token.to_owned()),
+            Header::new("X-CSRF-TOKEN", csrf),
+        )
+    };
+
+    let token = expiring();
+    let (cookie, csrf) = with_csrf(&token);
+    let response = client
+        .delete("/logout")
+        .cookie(cookie)
+        .header(csrf)
+        .dispatch();
+    assert_eq!(response.status(), Status::Ok);
+    let set: Vec<&str> = response.headers().get("Set-Cookie").collect();
+    assert!(
+        set.iter()
+            .all(|c| !c.starts_with("access_token_cookie=") || c.contains("Max-Age=0")),
+        "{set:?}"
+    );
+
+    let token = expiring();
+    let (cookie, csrf) = with_csrf(&token);
+    let response = client
+        .delete("/revoke")
+        .cookie(cookie)
+        .header(csrf)
+        .dispatch();
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(access_cookie(&response), None);
+}
+
+#[post("/cookie-login")]
+fn cookie_login(auth: &Auth, jar: &rocket::http::CookieJar<'_>) -> &'static str {
+    let token = auth.access_token("alice").issue().unwrap_or_default();
+    auth.set_access_cookies(jar, &token);
+    "in"
+}
+
+#[test]
+fn cookie_attributes_follow_the_configuration() {
+    let rocket = rocket_with(json!({
+        "token_location": ["cookies"], "cookie_secure": true, "cookie_domain": "example.com",
+        "cookie_samesite": "Strict", "session_cookie": false, "access_cookie_path": "/api",
+        "access_csrf_cookie_path": "/", "access_cookie_name": "a", "access_csrf_cookie_name": "ca",
+    }))
+    .attach(Auth::fairing())
+    .mount("/", routes![cookie_login]);
+    let client = common::client(rocket);
+    let response = client.post("/cookie-login").dispatch();
+    let set: Vec<String> = response
+        .headers()
+        .get("Set-Cookie")
+        .map(str::to_owned)
+        .collect();
+    let jwt = set
+        .iter()
+        .find(|c| c.starts_with("a="))
+        .expect("jwt cookie");
+    let csrf = set
+        .iter()
+        .find(|c| c.starts_with("ca="))
+        .expect("csrf cookie");
+    assert!(
+        jwt.contains("HttpOnly") && !csrf.contains("HttpOnly"),
+        "{set:?}"
+    );
+    for cookie in [jwt, csrf] {
+        for attribute in [
+            "Secure",
+            "Domain=example.com",
+            "SameSite=Strict",
+            "Max-Age=31540000",
+        ] {
+            assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+        }
+    }
+    assert!(
+        jwt.contains("Path=/api") && csrf.contains("Path=/;") || csrf.ends_with("Path=/"),
+        "{set:?}"
+    );
+    let value = jwt.trim_start_matches("a=").split(';').next().unwrap();
+    let csrf_value = csrf.trim_start_matches("ca=").split(';').next().unwrap();
+    assert_eq!(
+        auth(&client).csrf_token(value).unwrap().as_deref(),
+        Some(csrf_value)
     );
 }

@@ -188,13 +188,20 @@ impl Auth {
     }
 
     fn set_cookies_for(&self, jar: &CookieJar<'_>, token: &str, kind: TokenType) {
+        for cookie in self.cookies_for(token, kind) {
+            jar.add(cookie);
+        }
+    }
+
+    /// The JWT cookie of `kind` and, with CSRF protection, its readable CSRF cookie.
+    pub(crate) fn cookies_for(&self, token: &str, kind: TokenType) -> Vec<Cookie<'static>> {
         let names = names(&self.settings, kind);
-        jar.add(self.cookie(
+        let mut cookies = vec![self.cookie(
             names.cookie.clone(),
             token.to_owned(),
             names.cookie_path.clone(),
             true,
-        ));
+        )];
         if self.settings.csrf_protect && self.settings.csrf_in_cookies {
             // The token was just issued by us; its CSRF value is copied, not trusted.
             let csrf = token::split(&self.settings, token)
@@ -202,7 +209,7 @@ impl Auth {
                 .and_then(|parts| serde_json::from_str::<Value>(&parts.payload_json).ok())
                 .and_then(|payload| payload.get("csrf")?.as_str().map(str::to_owned));
             if let Some(csrf) = csrf {
-                jar.add(self.cookie(
+                cookies.push(self.cookie(
                     names.csrf_cookie.clone(),
                     csrf,
                     names.csrf_cookie_path.clone(),
@@ -210,6 +217,7 @@ impl Auth {
                 ));
             }
         }
+        cookies
     }
 
     fn unset_cookies_for(&self, jar: &CookieJar<'_>, kind: TokenType) {

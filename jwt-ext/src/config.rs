@@ -82,6 +82,9 @@ pub struct Config {
     /// (new) Deadline of one Redis command, in milliseconds; past it requests fail closed.
     pub blocklist_timeout_ms: u64,
     pub max_token_bytes: usize,
+    /// (new) Seconds: a successful response to a request whose access cookie expires within
+    /// this window carries a new access cookie (Flask's "implicit refreshing"). 0 = off.
+    pub implicit_refresh_window: u64,
     /// (new) Require `jti`, `type` and `iat` in received tokens. `false` restores Flask's
     /// leniency: a missing `type` means `"access"`, a missing `jti` or `iat` is accepted.
     pub strict_claims: bool,
@@ -143,6 +146,7 @@ impl Default for Config {
             blocklist_key_prefix: s("jwt-ext:"),
             blocklist_timeout_ms: 500,
             max_token_bytes: 8192,
+            implicit_refresh_window: 0,
             strict_claims: true,
         }
     }
@@ -325,6 +329,7 @@ pub(crate) struct Settings {
     pub(crate) query_string_value_prefix: String,
     pub(crate) blocklist: BlocklistSetting,
     pub(crate) max_token_bytes: usize,
+    pub(crate) implicit_refresh_window: Option<i64>,
     pub(crate) strict_claims: bool,
 }
 
@@ -463,6 +468,9 @@ impl Settings {
             query_string_value_prefix: config.query_string_value_prefix,
             blocklist,
             max_token_bytes: config.max_token_bytes,
+            implicit_refresh_window: i64::try_from(config.implicit_refresh_window)
+                .ok()
+                .filter(|w| *w > 0),
             strict_claims: config.strict_claims,
         })
     }

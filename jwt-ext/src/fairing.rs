@@ -12,6 +12,7 @@ use crate::config::{BlocklistSetting, Config, Settings};
 use crate::error::{AuthError, ErrorKind};
 use crate::guard;
 use crate::hooks::{Hooks, UserLoader};
+use crate::refresh;
 use crate::token::{TokenData, TokenType};
 
 /// The fairing that sets up JWT authentication, and the builder where hooks are registered.
@@ -211,6 +212,12 @@ impl Fairing for AuthFairing {
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        if res.status().code < 400 {
+            if let Some(auth) = req.rocket().state::<Auth>() {
+                refresh::implicit_refresh(auth, req, res).await;
+            }
+            return;
+        }
         // Only the catcher's answer to our own failure is replaced; other responses with
         // the same status (the app's own 401s, say) are untouched.
         let Some(error) = guard::failure(req) else {

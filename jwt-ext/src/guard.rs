@@ -108,43 +108,57 @@ impl Requirement for AnyType {
     }
 }
 
-/// The policy a route attribute stored for this request.
-struct RouteSlot(Option<Policy>);
+/// Everything the guards remember about one request, in one request-local slot.
+#[derive(Default)]
+struct RequestState {
+    /// The policy a route attribute set.
+    route_policy: OnceLock<Policy>,
+    /// The token, found and decoded once.
+    decoded: OnceLock<Result<Arc<TokenData>, AuthError>>,
+    /// The revocation store's answer, asked once.
+    revocation: rocket::tokio::sync::OnceCell<Result<(), AuthError>>,
+    /// The first failure, rendered by the fairing.
+    failure: OnceLock<AuthError>,
+}
+
+fn state<'r>(req: &'r Request<'_>) -> &'r RequestState {
+    req.local_cache(RequestState::default)
+}
 
 impl Requirement for RoutePolicy {
     fn policy(req: &Request<'_>) -> Policy {
-        req.local_cache(|| RouteSlot(None))
-            .0
+        state(req)
+            .route_policy
+            .get()
+            .copied()
             .unwrap_or(Policy::ACCESS)
     }
 }
 
 /// Records the route's policy before any other guard runs (used by the route attributes).
 pub(crate) fn set_route_policy(req: &Request<'_>, policy: Policy) {
-    req.local_cache(|| RouteSlot(Some(policy)));
+    let _ = state(req).route_policy.set(policy);
 }
 
-/// The first authentication failure of this request, rendered by the fairing.
-#[derive(Default)]
-struct Failure(OnceLock<AuthError>);
+/// The token this request carried, if one was found and verified.
+pub(crate) fn verified<'r>(req: &'r Request<'_>) -> Option<&'r Arc<TokenData>> {
+    state(req).decoded.get()?.as_ref().ok()
+}
 
 pub(crate) fn failure<'r>(req: &'r Request<'_>) -> Option<&'r AuthError> {
-    req.local_cache(Failure::default).0.get()
+    state(req).failure.get()
 }
 
 /// Remembers the failure for the fairing and pairs it with its status.
 fn record(req: &Request<'_>, error: AuthError) -> (rocket::http::Status, AuthError) {
     // The first failure is the one the response reports.
-    let _ = req.local_cache(Failure::default).0.set(error.clone());
+    let _ = state(req).failure.set(error.clone());
     (error.status(), error)
 }
 
 pub(crate) fn fail<T>(req: &Request<'_>, error: AuthError) -> Outcome<T, AuthError> {
     Outcome::Error(record(req, error))
 }
-
-/// The request's token, found and decoded once.
-struct Decoded(Result<Arc<TokenData>, AuthError>);
 
 fn auth<'r>(req: &'r Request<'_>) -> Result<&'r Auth, AuthError> {
     req.rocket().state::<Auth>().ok_or_else(|| {
@@ -175,9 +189,6 @@ pub(crate) fn decode_request(
     csrf::check(&data, found.csrf)?;
     Ok(Arc::new(data))
 }
-
-/// The revocation answer, asked once per request.
-struct Revocation(Result<(), AuthError>);
 
 /// Token type, then freshness.
 pub(crate) fn check_type_and_freshness(policy: &Policy, data: &TokenData) -> Result<(), AuthError> {
@@ -219,10 +230,11 @@ pub(crate) async fn apply_policy(
 ) -> Result<(), AuthError> {
     check_type_and_freshness(policy, data)?;
     if policy.check_revocation {
-        let revocation = req
-            .local_cache_async(async { Revocation(check_revocation(auth, data).await) })
-            .await;
-        revocation.0.clone()?;
+        state(req)
+            .revocation
+            .get_or_init(|| check_revocation(auth, data))
+            .await
+            .clone()?;
     }
     check_hook(auth, data)
 }
@@ -234,9 +246,9 @@ pub(crate) async fn verify(
     policy: Policy,
 ) -> Result<Option<Arc<TokenData>>, AuthError> {
     let auth = auth(req)?;
-    let decoded = &req
-        .local_cache(|| Decoded(decode_request(req, auth, &policy, None)))
-        .0;
+    let decoded = state(req)
+        .decoded
+        .get_or_init(|| decode_request(req, auth, &policy, None));
     let data = match decoded {
         Ok(data) => data,
         Err(AuthError::Missing(_)) if policy.optional => return Ok(None),

@@ -101,6 +101,7 @@ mod fairing;
 mod guard;
 pub mod hooks;
 mod location;
+mod refresh;
 mod token;
 
 pub use auth::{Auth, TokenBuilder};

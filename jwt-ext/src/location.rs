@@ -214,17 +214,26 @@ fn from_cookie<'r>(req: &'r Request<'_>, settings: &Settings, kind: TokenType) -
     else {
         return Lookup::Absent(format!("Missing cookie \"{}\"", names.cookie));
     };
-    let csrf =
-        (settings.csrf_protect && settings.csrf_methods.contains(&req.method())).then(|| {
-            req.headers()
-                .get_one(&names.csrf_header)
-                .filter(|v| !v.is_empty())
-        });
+    let csrf = (settings.csrf_protect && csrf_due(req, settings)).then(|| {
+        req.headers()
+            .get_one(&names.csrf_header)
+            .filter(|v| !v.is_empty())
+    });
     Lookup::Found(Found {
         token: Cow::Borrowed(cookie.value()),
         location: Location::Cookies,
         csrf,
     })
+}
+
+/// Whether this request must pass the CSRF check. Rocket rewrites a form POST carrying
+/// `_method=...` before guards run, so a form request is judged as the POST it was: the
+/// override never skips the check.
+fn csrf_due(req: &Request<'_>, settings: &Settings) -> bool {
+    let methods = &settings.csrf_methods;
+    let was_form_post = req.content_type().is_some_and(|ct| ct.is_form());
+    methods.contains(&req.method())
+        || (was_form_post && methods.contains(&rocket::http::Method::Post))
 }
 
 fn from_query<'r>(req: &'r Request<'_>, settings: &Settings) -> Result<Lookup<'r>, AuthError> {

@@ -1,0 +1,49 @@
+//! Implicit refreshing of cookie sessions (Flask-JWT-Extended's "implicit refreshing with
+//! cookies"): a successful response to a request whose access cookie is about to expire
+//! carries a new access cookie, so an active browser session does not end mid-use.
+
+use rocket::{Request, Response};
+
+use crate::auth::Auth;
+use crate::guard;
+use crate::location::Location;
+use crate::token::{now, TokenType};
+
+/// Adds a new access cookie (and its CSRF cookie) to `res` when the request's verified access
+/// cookie expires within `implicit_refresh_window`. Never when the response itself sets or
+/// removes the access cookie (a login, a logout), nor when the token is now revoked (the
+/// handler may have revoked it): a session that this response ended stays ended.
+pub(crate) async fn implicit_refresh(auth: &Auth, req: &Request<'_>, res: &mut Response<'_>) {
+    let Some(window) = auth.settings.implicit_refresh_window else {
+        return;
+    };
+    let Some(token) = guard::verified(req) else {
+        return;
+    };
+    let expiring = token.expires_at().is_some_and(|exp| exp - now() <= window);
+    if token.location() != Some(Location::Cookies)
+        || token.token_type() != TokenType::Access
+        || !expiring
+    {
+        return;
+    }
+    let cookie_name = &auth.settings.access.cookie;
+    let touched = res.headers().get("Set-Cookie").any(|header| {
+        header
+            .split(';')
+            .next()
+            .and_then(|pair| pair.split_once('='))
+            .is_some_and(|(name, _)| name.trim() == cookie_name)
+    });
+    if touched || !matches!(auth.blocklist.is_revoked(token).await, Ok(false)) {
+        return;
+    }
+    match auth.access_token(token.identity()).issue() {
+        Ok(new) => {
+            for cookie in auth.cookies_for(&new, TokenType::Access) {
+                res.adjoin_header(cookie);
+            }
+        }
+        Err(e) => rocket::warn!("jwt-ext: implicit refresh could not issue a token: {e}"),
+    }
+}
