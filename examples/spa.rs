@@ -1,0 +1,109 @@
+//! A single-page app served by Rocket: tokens in HttpOnly cookies, CSRF double-submit, refresh
+//! and logout, as a browser uses them.
+//!
+//! ```sh
+//! cargo run --example spa    # then open http://127.0.0.1:8000
+//! ```
+//!
+//! The page (`examples/spa/index.html`) logs in, calls a protected API with the CSRF header it
+//! reads from the `csrf_access_token` cookie, refreshes with the refresh cookie and logs out.
+
+use jwt_ext::{jwt_refresh_token_required, jwt_required, Auth, Token};
+use rocket::http::{CookieJar, Status};
+use rocket::response::content::RawHtml;
+use rocket::serde::json::{json, Json, Value};
+use rocket::figment::Figment;
+use rocket::{get, post, routes, Build, Rocket};
+use serde::Deserialize;
+
+/// For the demo only: anyone reading this file knows it.
+const DEMO_SECRET: &str = "jwt-ext SPA demo secret -- replace me in production!!";
+
+#[derive(Deserialize)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+#[get("/")]
+fn index() -> RawHtml<&'static str> {
+    RawHtml(include_str!("spa/index.html"))
+}
+
+#[post("/api/login", data = "<creds>")]
+fn login(auth: &Auth, creds: Json<Credentials>, jar: &CookieJar<'_>) -> (Status, Json<Value>) {
+    if creds.username != "test" || creds.password != "test" {
+        return (Status::Unauthorized, Json(json!({"msg": "Bad username or password"})));
+    }
+    let tokens = auth
+        .access_token(&creds.username)
+        .fresh(true)
+        .issue()
+        .and_then(|access| Ok((access, auth.refresh_token(&creds.username).issue()?)));
+    match tokens {
+        Ok((access, refresh)) => {
+            auth.set_access_cookies(jar, &access);
+            auth.set_refresh_cookies(jar, &refresh);
+            (Status::Ok, Json(json!({"login": true})))
+        }
+        Err(e) => {
+            rocket::error!("spa: {e}");
+            (Status::InternalServerError, Json(json!({"msg": "Could not issue a token"})))
+        }
+    }
+}
+
+#[jwt_required]
+#[get("/api/me")]
+fn me(token: Token) -> Json<Value> {
+    Json(json!({"logged_in_as": token.identity()}))
+}
+
+#[jwt_required]
+#[post("/api/notes", data = "<note>")]
+fn notes(token: Token, note: Json<Value>) -> Json<Value> {
+    Json(json!({"saved": note["text"], "by": token.identity()}))
+}
+
+#[jwt_refresh_token_required]
+#[post("/api/refresh")]
+fn refresh(auth: &Auth, token: Token, jar: &CookieJar<'_>) -> (Status, Json<Value>) {
+    match auth.access_token(token.identity()).issue() {
+        Ok(access) => {
+            auth.set_access_cookies(jar, &access);
+            (Status::Ok, Json(json!({"refresh": true})))
+        }
+        Err(e) => {
+            rocket::error!("spa: {e}");
+            (Status::InternalServerError, Json(json!({"msg": "Could not issue a token"})))
+        }
+    }
+}
+
+#[jwt_required]
+#[post("/api/logout")]
+async fn logout(auth: &Auth, token: Token, jar: &CookieJar<'_>) -> Result<Json<Value>, jwt_ext::AuthError> {
+    auth.revoke(&token).await?;
+    auth.unset_jwt_cookies(jar);
+    Ok(Json(json!({"logout": true})))
+}
+
+/// The SPA rocket on Rocket's usual configuration.
+pub fn rocket() -> Rocket<Build> {
+    rocket_with(rocket::Config::figment())
+}
+
+/// The SPA rocket on `figment`: cookies only, the demo secret under whatever is configured.
+pub fn rocket_with(figment: Figment) -> Rocket<Build> {
+    let figment = figment
+        .join(("jwt.secret_key", DEMO_SECRET))
+        .join(("jwt.token_location", ["cookies"]));
+    rocket::custom(figment)
+        .attach(Auth::fairing())
+        .mount("/", routes![index, login, me, notes, refresh, logout])
+}
+
+#[rocket::main]
+async fn main() -> Result<(), Box<rocket::Error>> {
+    rocket().launch().await.map(|_| ()).map_err(Box::new)
+}
