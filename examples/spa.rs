@@ -9,10 +9,10 @@
 //! reads from the `csrf_access_token` cookie, refreshes with the refresh cookie and logs out.
 
 use jwt_ext::{jwt_refresh_token_required, jwt_required, Auth, Token};
+use rocket::figment::Figment;
 use rocket::http::{CookieJar, Status};
 use rocket::response::content::RawHtml;
 use rocket::serde::json::{json, Json, Value};
-use rocket::figment::Figment;
 use rocket::{get, post, routes, Build, Rocket};
 use serde::Deserialize;
 
@@ -33,7 +33,10 @@ fn index() -> RawHtml<&'static str> {
 #[post("/api/login", data = "<creds>")]
 fn login(auth: &Auth, creds: Json<Credentials>, jar: &CookieJar<'_>) -> (Status, Json<Value>) {
     if creds.username != "test" || creds.password != "test" {
-        return (Status::Unauthorized, Json(json!({"msg": "Bad username or password"})));
+        return (
+            Status::Unauthorized,
+            Json(json!({"msg": "Bad username or password"})),
+        );
     }
     let tokens = auth
         .access_token(&creds.username)
@@ -48,7 +51,10 @@ fn login(auth: &Auth, creds: Json<Credentials>, jar: &CookieJar<'_>) -> (Status,
         }
         Err(e) => {
             rocket::error!("spa: {e}");
-            (Status::InternalServerError, Json(json!({"msg": "Could not issue a token"})))
+            (
+                Status::InternalServerError,
+                Json(json!({"msg": "Could not issue a token"})),
+            )
         }
     }
 }
@@ -75,14 +81,21 @@ fn refresh(auth: &Auth, token: Token, jar: &CookieJar<'_>) -> (Status, Json<Valu
         }
         Err(e) => {
             rocket::error!("spa: {e}");
-            (Status::InternalServerError, Json(json!({"msg": "Could not issue a token"})))
+            (
+                Status::InternalServerError,
+                Json(json!({"msg": "Could not issue a token"})),
+            )
         }
     }
 }
 
 #[jwt_required]
 #[post("/api/logout")]
-async fn logout(auth: &Auth, token: Token, jar: &CookieJar<'_>) -> Result<Json<Value>, jwt_ext::AuthError> {
+async fn logout(
+    auth: &Auth,
+    token: Token,
+    jar: &CookieJar<'_>,
+) -> Result<Json<Value>, jwt_ext::AuthError> {
     auth.revoke(&token).await?;
     auth.unset_jwt_cookies(jar);
     Ok(Json(json!({"logout": true})))

@@ -515,3 +515,60 @@ fn cookie_attributes_follow_the_configuration() {
         Some(csrf_value)
     );
 }
+
+#[test]
+fn the_csrf_value_may_come_from_a_form_field() {
+    let rocket = rocket_with(json!({"token_location": ["cookies"], "csrf_check_form": true}))
+        .attach(Auth::fairing())
+        .mount("/", routes![refresh, protected_put]);
+    let client = common::client(rocket);
+    let (access, refresh_token) = tokens(&client);
+    let csrf = auth(&client).csrf_token(&access).unwrap().unwrap();
+    let refresh_csrf = auth(&client).csrf_token(&refresh_token).unwrap().unwrap();
+    let put = |body: String| {
+        let request = client
+            .post("/protected")
+            .header(ContentType::Form)
+            .cookie(Cookie::new("access_token_cookie", access.clone()))
+            .body(body);
+        answer(request.dispatch())
+    };
+    assert_eq!(
+        put(format!("_method=PUT&csrf_token={csrf}&note=x")),
+        (Status::Ok, json!("alice"))
+    );
+    assert_eq!(
+        put("_method=PUT&csrf_token=forged".into()),
+        (
+            Status::Unauthorized,
+            msg("CSRF double submit tokens do not match")
+        )
+    );
+    assert_eq!(
+        put("_method=PUT&note=x".into()),
+        (Status::Unauthorized, msg("Missing CSRF token"))
+    );
+    let refresh = client
+        .post("/refresh")
+        .header(ContentType::Form)
+        .cookie(Cookie::new("refresh_token_cookie", refresh_token.clone()))
+        .body(format!("csrf_token={refresh_csrf}"));
+    assert_eq!(answer(refresh.dispatch()), (Status::Ok, json!("alice")));
+
+    // Off by default: the form field is not read.
+    let rocket = rocket_with(json!({"token_location": ["cookies"]}))
+        .attach(Auth::fairing())
+        .mount("/", routes![protected_put]);
+    let client = common::client(rocket);
+    let access = auth(&client).access_token("alice").issue().unwrap();
+    let csrf = auth(&client).csrf_token(&access).unwrap().unwrap();
+    let request = client
+        .post("/protected")
+        .header(ContentType::Form)
+        .cookie(Cookie::new("access_token_cookie", access))
+        .body(format!("_method=PUT&csrf_token={csrf}"));
+    assert_eq!(
+        answer(request.dispatch()),
+        (Status::Unauthorized, msg("Missing CSRF token"))
+    );
+}

@@ -16,7 +16,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn missing(what: &str) -> bool {
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "the browser test needs {what} in CI");
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "the browser test needs {what} in CI"
+    );
     eprintln!("SKIPPED: {what} is missing; run `apt-get install chromium` and `npm ci --prefix tests/browser`");
     true
 }
@@ -32,7 +35,11 @@ fn the_spa_works_in_a_real_browser() {
         return;
     }
 
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let figment = rocket::Config::figment()
         .merge(("port", port))
         .merge(("address", "127.0.0.1"))
@@ -60,6 +67,12 @@ fn the_spa_works_in_a_real_browser() {
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success() && stdout.contains("SPA OK"), "stdout: {stdout}\nstderr: {stderr}");
-    assert!(std::fs::metadata(&screenshot).unwrap().len() > 1000, "a screenshot was saved");
+    assert!(
+        output.status.success() && stdout.contains("SPA OK"),
+        "stdout: {stdout}\nstderr: {stderr}"
+    );
+    assert!(
+        std::fs::metadata(&screenshot).unwrap().len() > 1000,
+        "a screenshot was saved"
+    );
 }

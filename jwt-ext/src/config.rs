@@ -291,6 +291,7 @@ pub(crate) struct CookieNames {
     pub(crate) csrf_cookie: String,
     pub(crate) csrf_cookie_path: String,
     pub(crate) csrf_header: String,
+    pub(crate) csrf_field: String,
     pub(crate) json_key: String,
 }
 
@@ -324,6 +325,7 @@ pub(crate) struct Settings {
     pub(crate) session_cookie: bool,
     pub(crate) csrf_protect: bool,
     pub(crate) csrf_in_cookies: bool,
+    pub(crate) csrf_check_form: bool,
     pub(crate) csrf_methods: Vec<rocket::http::Method>,
     pub(crate) query_string_name: String,
     pub(crate) query_string_value_prefix: String,
@@ -412,14 +414,6 @@ impl Settings {
             return Err(ConfigError::new("max_token_bytes", "must be at least 1"));
         }
         let blocklist = parse_blocklist(&config)?;
-        if config.csrf_check_form {
-            rocket::warn!(
-                "jwt-ext: `jwt.csrf_check_form` is not supported yet; CSRF values are read from \
-                 the `{}` / `{}` headers only",
-                config.access_csrf_header_name,
-                config.refresh_csrf_header_name
-            );
-        }
 
         Ok(Settings {
             algorithm,
@@ -447,6 +441,7 @@ impl Settings {
                 csrf_cookie: config.access_csrf_cookie_name,
                 csrf_cookie_path: config.access_csrf_cookie_path,
                 csrf_header: config.access_csrf_header_name,
+                csrf_field: config.access_csrf_field_name,
                 json_key: config.json_key,
             },
             refresh: CookieNames {
@@ -455,6 +450,7 @@ impl Settings {
                 csrf_cookie: config.refresh_csrf_cookie_name,
                 csrf_cookie_path: config.refresh_csrf_cookie_path,
                 csrf_header: config.refresh_csrf_header_name,
+                csrf_field: config.refresh_csrf_field_name,
                 json_key: config.refresh_json_key,
             },
             cookie_secure: config.cookie_secure,
@@ -463,6 +459,7 @@ impl Settings {
             session_cookie: config.session_cookie,
             csrf_protect: config.cookie_csrf_protect,
             csrf_in_cookies: config.csrf_in_cookies,
+            csrf_check_form: config.csrf_check_form,
             csrf_methods,
             query_string_name: config.query_string_name,
             query_string_value_prefix: config.query_string_value_prefix,

@@ -184,7 +184,7 @@ impl Fairing for AuthFairing {
     fn info(&self) -> Info {
         Info {
             name: "jwt-ext",
-            kind: Kind::Ignite | Kind::Response | Kind::Singleton,
+            kind: Kind::Ignite | Kind::Request | Kind::Response | Kind::Singleton,
         }
     }
 
@@ -208,6 +208,12 @@ impl Fairing for AuthFairing {
                 rocket::error!("jwt-ext: {message}");
                 Err(rocket)
             }
+        }
+    }
+
+    async fn on_request(&self, req: &mut Request<'_>, data: &mut rocket::Data<'_>) {
+        if let Some(auth) = req.rocket().state::<Auth>() {
+            crate::csrf::read_form(&auth.settings, req, data).await;
         }
     }
 

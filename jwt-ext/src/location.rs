@@ -215,8 +215,9 @@ fn from_cookie<'r>(req: &'r Request<'_>, settings: &Settings, kind: TokenType) -
         return Lookup::Absent(format!("Missing cookie \"{}\"", names.cookie));
     };
     let csrf = (settings.csrf_protect && csrf_due(req, settings)).then(|| {
-        req.headers()
-            .get_one(&names.csrf_header)
+        let header = req.headers().get_one(&names.csrf_header);
+        header
+            .or_else(|| crate::csrf::form_value(req, kind))
             .filter(|v| !v.is_empty())
     });
     Lookup::Found(Found {
