@@ -8,7 +8,7 @@
 //! The page (`examples/spa/index.html`) logs in, calls a protected API with the CSRF header it
 //! reads from the `csrf_access_token` cookie, refreshes with the refresh cookie and logs out.
 
-use jwt_ext::{jwt_refresh_token_required, jwt_required, Auth, Token};
+use jwt_ext::{jwt_refresh_token_required, jwt_required, Auth, IssueError, Token};
 use rocket::figment::Figment;
 use rocket::http::{CookieJar, Status};
 use rocket::response::content::RawHtml;
@@ -30,33 +30,31 @@ fn index() -> RawHtml<&'static str> {
     RawHtml(include_str!("spa/index.html"))
 }
 
+/// The JSON answer, or a 500 that logs why a token could not be issued.
+fn issued(result: Result<Value, IssueError>) -> (Status, Json<Value>) {
+    match result {
+        Ok(body) => (Status::Ok, Json(body)),
+        Err(e) => {
+            rocket::error!("spa: {e}");
+            let body = json!({"msg": "Could not issue a token"});
+            (Status::InternalServerError, Json(body))
+        }
+    }
+}
+
 #[post("/api/login", data = "<creds>")]
 fn login(auth: &Auth, creds: Json<Credentials>, jar: &CookieJar<'_>) -> (Status, Json<Value>) {
     if creds.username != "test" || creds.password != "test" {
-        return (
-            Status::Unauthorized,
-            Json(json!({"msg": "Bad username or password"})),
-        );
+        let body = json!({"msg": "Bad username or password"});
+        return (Status::Unauthorized, Json(body));
     }
-    let tokens = auth
-        .access_token(&creds.username)
-        .fresh(true)
-        .issue()
-        .and_then(|access| Ok((access, auth.refresh_token(&creds.username).issue()?)));
-    match tokens {
-        Ok((access, refresh)) => {
-            auth.set_access_cookies(jar, &access);
-            auth.set_refresh_cookies(jar, &refresh);
-            (Status::Ok, Json(json!({"login": true})))
-        }
-        Err(e) => {
-            rocket::error!("spa: {e}");
-            (
-                Status::InternalServerError,
-                Json(json!({"msg": "Could not issue a token"})),
-            )
-        }
-    }
+    issued((|| {
+        let access = auth.access_token(&creds.username).fresh(true).issue()?;
+        let refresh = auth.refresh_token(&creds.username).issue()?;
+        auth.set_access_cookies(jar, &access);
+        auth.set_refresh_cookies(jar, &refresh);
+        Ok(json!({"login": true}))
+    })())
 }
 
 #[jwt_required]
@@ -74,19 +72,10 @@ fn notes(token: Token, note: Json<Value>) -> Json<Value> {
 #[jwt_refresh_token_required]
 #[post("/api/refresh")]
 fn refresh(auth: &Auth, token: Token, jar: &CookieJar<'_>) -> (Status, Json<Value>) {
-    match auth.access_token(token.identity()).issue() {
-        Ok(access) => {
-            auth.set_access_cookies(jar, &access);
-            (Status::Ok, Json(json!({"refresh": true})))
-        }
-        Err(e) => {
-            rocket::error!("spa: {e}");
-            (
-                Status::InternalServerError,
-                Json(json!({"msg": "Could not issue a token"})),
-            )
-        }
-    }
+    issued(auth.access_token(token.identity()).issue().map(|access| {
+        auth.set_access_cookies(jar, &access);
+        json!({"refresh": true})
+    }))
 }
 
 #[jwt_required]

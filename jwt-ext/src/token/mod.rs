@@ -93,7 +93,7 @@ impl From<bool> for Freshness {
 ///
 /// Route policy (type, freshness, revocation, custom claims) is applied on top of this by the
 /// guards; [`Auth::decode`](crate::Auth::decode) returns it as is.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TokenData {
     /// The header and payload JSON, parsed into maps only when asked for.
     pub(crate) header_json: Box<str>,
@@ -108,6 +108,21 @@ pub struct TokenData {
     pub(crate) exp: Option<i64>,
     pub(crate) csrf: Option<String>,
     pub(crate) location: Option<Location>,
+}
+
+/// Names the token without its CSRF value or raw parts, so logging it leaks nothing usable.
+impl std::fmt::Debug for TokenData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenData")
+            .field("identity", &self.identity)
+            .field("jti", &self.jti)
+            .field("type", &self.kind)
+            .field("fresh", &self.fresh)
+            .field("iat", &self.iat)
+            .field("exp", &self.exp)
+            .field("location", &self.location)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TokenData {
