@@ -12,7 +12,8 @@ drives each with wrk (installed from Debian when missing), prints the figures wi
 ratio to the floor, and writes benches/results/http.json and benches/results/http.svg.
 
 The machine is noisy (2 cores shared by the servers and wrk), so the variants are measured in
-interleaved rounds and each figure is the median of its rounds; with `taskset` present, wrk
+interleaved rounds; each figure is the median of its rounds and each ratio the median of the
+per-round ratios; with `taskset` present, wrk
 runs on the first core and the servers on the others.
 """
 
@@ -173,12 +174,17 @@ def main():
             os.killpg(server.pid, signal.SIGTERM)
             server.wait()
 
-    floor = results["floor"]
+    # Each ratio is the median of per-round ratios: a round measures every variant within a
+    # few seconds, so slow drifts of the machine cancel out.
     print(f"\n{'variant':<18}{'req/s':>10}{'vs floor':>10}{'p50 ms':>9}{'p99 ms':>9}")
     for name, r in results.items():
-        r["vs_floor"] = r["rps"] / floor["rps"]
+        ratios = sorted(a / b for a, b in zip(r["rounds_rps"], results["floor"]["rounds_rps"]))
+        r["vs_floor"] = ratios[len(ratios) // 2]
+        r["round_ratios"] = ratios
         print(f"{name:<18}{r['rps']:>10,.0f}{r['vs_floor']:>9.2f}x{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}")
-    redis_vs_memory = results["quickstart+redis"]["rps"] / results["quickstart"]["rps"]
+    paired = sorted(a / b for a, b in zip(results["quickstart+redis"]["rounds_rps"],
+                                          results["quickstart"]["rounds_rps"]))
+    redis_vs_memory = paired[len(paired) // 2]
     print(f"\nquickstart+redis vs quickstart: {redis_vs_memory:.2f}x")
 
     RESULTS.mkdir(parents=True, exist_ok=True)
