@@ -38,9 +38,8 @@ impl Location {
         }
     }
 
-    /// The location numbered `n` in [`Location::ALL`], for policies encoded in const generics.
-    #[doc(hidden)]
-    pub const ALL: [Location; 4] = [
+    /// Every location, in the order of their configuration names.
+    const ALL: [Location; 4] = [
         Location::Headers,
         Location::Cookies,
         Location::QueryString,
