@@ -2,6 +2,7 @@
 //! `jsonwebtoken::decode`s the `Authorization: Bearer` header (no revocation, no policy), and an
 //! unguarded route. Same secret and port conventions as the quickstart.
 
+#![allow(missing_docs)] // `#[launch]` re-emits `rocket()` without its doc comment
 use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome};
@@ -51,8 +52,9 @@ fn public() -> Json<Value> {
     Json(json!({"public": true}))
 }
 
+/// The floor server: the guard above on `/protected`, nothing on `/public`.
 #[rocket::launch]
-fn rocket() -> _ {
+pub fn rocket() -> _ {
     let secret = std::env::var("FLOOR_SECRET")
         .unwrap_or_else(|_| "jwt-ext quickstart demo secret -- replace me in production!".into());
     let mut validation = Validation::new(Algorithm::HS256);

@@ -184,7 +184,7 @@ impl Fairing for AuthFairing {
     fn info(&self) -> Info {
         Info {
             name: "jwt-ext",
-            kind: Kind::Ignite | Kind::Request | Kind::Response | Kind::Singleton,
+            kind: Kind::Ignite | Kind::Response | Kind::Singleton,
         }
     }
 
@@ -203,17 +203,15 @@ impl Fairing for AuthFairing {
             Err(_) => Err("the fairing was poisoned by an earlier panic".to_owned()),
         };
         match built {
+            // Reading CSRF values from forms costs a look at every form body: only when asked.
+            Ok(auth) if auth.settings.csrf_check_form => {
+                Ok(rocket.manage(auth).attach(crate::csrf::FormCsrfFairing))
+            }
             Ok(auth) => Ok(rocket.manage(auth)),
             Err(message) => {
                 rocket::error!("jwt-ext: {message}");
                 Err(rocket)
             }
-        }
-    }
-
-    async fn on_request(&self, req: &mut Request<'_>, data: &mut rocket::Data<'_>) {
-        if let Some(auth) = req.rocket().state::<Auth>() {
-            crate::csrf::read_form(&auth.settings, req, data).await;
         }
     }
 

@@ -119,6 +119,8 @@ struct RequestState {
     revocation: rocket::tokio::sync::OnceCell<Result<(), AuthError>>,
     /// The first failure, rendered by the fairing.
     failure: OnceLock<AuthError>,
+    /// The outcome of the route attribute's policy, once it passed.
+    enforced: OnceLock<Option<Arc<TokenData>>>,
 }
 
 fn state<'r>(req: &'r Request<'_>) -> &'r RequestState {
@@ -245,8 +247,15 @@ pub(crate) async fn verify(
     req: &Request<'_>,
     policy: Policy,
 ) -> Result<Option<Arc<TokenData>>, AuthError> {
+    let state = state(req);
+    // The route attribute already enforced this very policy: its outcome stands.
+    if let (Some(outcome), Some(route)) = (state.enforced.get(), state.route_policy.get()) {
+        if *route == policy {
+            return Ok(outcome.clone());
+        }
+    }
     let auth = auth(req)?;
-    let decoded = state(req)
+    let decoded = state
         .decoded
         .get_or_init(|| decode_request(req, auth, &policy, None));
     let data = match decoded {
@@ -256,6 +265,18 @@ pub(crate) async fn verify(
     };
     apply_policy(req, auth, &policy, data).await?;
     Ok(Some(Arc::clone(data)))
+}
+
+/// Runs [`verify`] for the route's policy and remembers a success, so the handler's guards
+/// under the same policy do not repeat the checks.
+pub(crate) async fn enforce_route_policy(
+    req: &Request<'_>,
+    policy: Policy,
+) -> Result<Option<Arc<TokenData>>, AuthError> {
+    set_route_policy(req, policy);
+    let outcome = verify(req, policy).await?;
+    let _ = state(req).enforced.set(outcome.clone());
+    Ok(outcome)
 }
 
 fn read_claims<C: Claims>(data: &TokenData) -> Result<C, AuthError> {

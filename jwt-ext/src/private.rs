@@ -100,10 +100,8 @@ impl<'r, const KIND: u8, const FLAGS: u8, const LOCATIONS: u32> FromRequest<'r>
     type Error = AuthError;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, AuthError> {
-        let policy = Self::policy();
-        guard::set_route_policy(req, policy);
         let body_guard = FLAGS & FLAG_BODY_GUARD != 0;
-        match guard::verify(req, policy).await {
+        match guard::enforce_route_policy(req, Self::policy()).await {
             Ok(_) => Outcome::Success(JwtRequired),
             // The token may be in the body, which only the route's `JsonToken` can read.
             Err(AuthError::Missing(_)) if body_guard => Outcome::Success(JwtRequired),

@@ -3,7 +3,8 @@
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::{Blocklist, StoreError};
@@ -47,9 +48,32 @@ impl<'a> Jti<'a> {
     }
 }
 
+/// Hashes a uuid4 by its own bits: they are random already, and only tokens we issued (their
+/// signature checked) ever reach the store, so nobody can choose keys to collide.
+#[derive(Default)]
+struct UuidHasher(u64);
+
+impl Hasher for UuidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 ^= u64::from_le_bytes(word);
+        }
+    }
+
+    fn write_u128(&mut self, n: u128) {
+        self.0 ^= (n as u64) ^ ((n >> 64) as u64);
+    }
+}
+
 #[derive(Default)]
 struct Shard {
-    uuids: HashMap<u128, i64>,
+    uuids: HashMap<u128, i64, BuildHasherDefault<UuidHasher>>,
     others: HashMap<Box<str>, i64>,
     sweep_at: usize,
 }
@@ -97,6 +121,8 @@ type IdentityRevocation = (i64, i64);
 pub struct MemoryBlocklist {
     tokens: Box<[RwLock<Shard>]>,
     identities: RwLock<HashMap<Box<str>, IdentityRevocation>>,
+    /// Whether any identity was ever revoked: spares checks the identity map's lock until then.
+    any_identity: AtomicBool,
 }
 
 impl Default for MemoryBlocklist {
@@ -104,6 +130,7 @@ impl Default for MemoryBlocklist {
         MemoryBlocklist {
             tokens: (0..SHARDS).map(|_| RwLock::default()).collect(),
             identities: RwLock::default(),
+            any_identity: AtomicBool::new(false),
         }
     }
 }
@@ -171,6 +198,9 @@ impl MemoryBlocklist {
                 return true;
             }
         }
+        if !self.any_identity.load(Ordering::Acquire) {
+            return false;
+        }
         let identities = read(&self.identities);
         match identities.get(token.identity()) {
             Some((before, until)) if *until > now => {
@@ -200,6 +230,7 @@ impl Blocklist for MemoryBlocklist {
         keep_until: Option<i64>,
     ) -> Result<(), StoreError> {
         let mut identities = write(&self.identities);
+        self.any_identity.store(true, Ordering::Release);
         let keep_until = keep_until.unwrap_or(FOREVER);
         let entry = identities
             .entry(identity.into())
