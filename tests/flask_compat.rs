@@ -117,3 +117,56 @@ fn a_flask_token_fails_with_another_secret() {
         )
     );
 }
+
+/// Flask-JWT-Extended's Python: `FLASK_PYTHON`, or the venv `.ci/run` makes.
+fn flask_python() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("FLASK_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/flask-venv/bin/python")
+        });
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "Flask-JWT-Extended is required in CI at {}",
+        path.display()
+    );
+    eprintln!(
+        "SKIPPED: no Flask-JWT-Extended at {} (python3 -m venv target/flask-venv && \
+         target/flask-venv/bin/pip install 'flask-jwt-extended>=4,<5', or set FLASK_PYTHON)",
+        path.display()
+    );
+    None
+}
+
+#[test]
+fn flask_accepts_our_tokens() {
+    let Some(python) = flask_python() else { return };
+    let client = app();
+    let auth = auth(&client);
+    let access = auth
+        .access_token("alice")
+        .claim("role", "admin")
+        .issue()
+        .unwrap();
+    let fresh = auth.access_token("alice").fresh(true).issue().unwrap();
+    let refresh = auth.refresh_token("alice").issue().unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/flask_verify.py");
+    let output = std::process::Command::new(python)
+        .arg(script)
+        .args([FLASK_SECRET, &access, &fresh, &refresh])
+        .output()
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("access 200 {'identity': 'alice', 'role': 'admin'}"),
+        "{stdout}"
+    );
+}
