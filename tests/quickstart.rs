@@ -7,7 +7,7 @@ mod quickstart;
 
 mod common;
 
-use common::{answer, bearer, msg};
+use common::{answer, bearer, msg, set_cookies};
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::blocking::Client;
 use serde_json::{json, Value};
@@ -52,11 +52,7 @@ fn login_issues_a_fresh_access_token_a_refresh_token_and_cookies() {
         .header(ContentType::JSON)
         .body(body)
         .dispatch();
-    let cookies: Vec<String> = response
-        .headers()
-        .get("Set-Cookie")
-        .map(str::to_owned)
-        .collect();
+    let cookies = set_cookies(&response);
     let (status, body) = answer(response);
     assert_eq!(status, Status::Ok);
     let auth = common::auth(&client);
@@ -196,11 +192,7 @@ fn refresh_issues_a_stale_access_token_and_sets_its_cookies() {
     let client = client();
     let (access, refresh) = tokens(&client);
     let response = client.post("/refresh").header(bearer(&refresh)).dispatch();
-    let cookies: Vec<String> = response
-        .headers()
-        .get("Set-Cookie")
-        .map(str::to_owned)
-        .collect();
+    let cookies = set_cookies(&response);
     let (status, body) = answer(response);
     assert_eq!(status, Status::Ok);
     let new = body["access_token"].as_str().expect("access");
@@ -251,11 +243,7 @@ fn logout_revokes_the_presented_token_of_either_type() {
     let client = client();
     let (access, refresh) = tokens(&client);
     let response = client.delete("/logout").header(bearer(&access)).dispatch();
-    let cookies: Vec<String> = response
-        .headers()
-        .get("Set-Cookie")
-        .map(str::to_owned)
-        .collect();
+    let cookies = set_cookies(&response);
     assert_eq!(answer(response), (Status::Ok, msg("Access token revoked")));
     assert!(
         cookies

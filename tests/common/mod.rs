@@ -51,6 +51,15 @@ pub fn answer(response: LocalResponse<'_>) -> (Status, Value) {
     (status, json)
 }
 
+/// The `Set-Cookie` headers of a response.
+pub fn set_cookies(response: &LocalResponse<'_>) -> Vec<String> {
+    response
+        .headers()
+        .get("Set-Cookie")
+        .map(str::to_owned)
+        .collect()
+}
+
 /// `{"msg": text}`
 pub fn msg(text: &str) -> Value {
     json!({ "msg": text })
