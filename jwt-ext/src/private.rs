@@ -17,20 +17,20 @@ use crate::token::TokenType;
 
 pub use crate::claims::{Claims, ClaimsError};
 
-/// `KIND` values of [`JwtRequired`].
+/// [`JwtRequired`]'s `KIND`: an access token.
 pub const KIND_ACCESS: u8 = 0;
-/// A refresh token.
+/// `KIND`: a refresh token.
 pub const KIND_REFRESH: u8 = 1;
-/// Either type (`verify_type = false`).
+/// `KIND`: either type (`verify_type = false`).
 pub const KIND_ANY: u8 = 2;
 
-/// `FLAGS` bits of [`JwtRequired`].
+/// [`JwtRequired`]'s `FLAGS` bit: a fresh token.
 pub const FLAG_FRESH: u8 = 1;
-/// No token is fine.
+/// `FLAGS` bit: no token is fine.
 pub const FLAG_OPTIONAL: u8 = 2;
-/// Do not consult the revocation store.
+/// `FLAGS` bit: do not consult the revocation store.
 pub const FLAG_SKIP_REVOCATION: u8 = 4;
-/// The route's data guard is a `JsonToken`, which verifies body tokens itself.
+/// `FLAGS` bit: the route's data guard is a `JsonToken`, which verifies body tokens itself.
 pub const FLAG_BODY_GUARD: u8 = 8;
 
 /// Packs an ordered list of locations into `JwtRequired`'s `LOCATIONS` (3 bits each, 0 ends).
