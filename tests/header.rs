@@ -183,6 +183,16 @@ impl App {
         answer(self.client.get(path).header(header).dispatch())
     }
 
+    /// A 401 with `WWW-Authenticate: Bearer error="invalid_token"` and `message`.
+    fn assert_invalid_token(&self, path: &str, token: &str, message: &str) {
+        let response = self.client.get(path).header(bearer(token)).dispatch();
+        assert_eq!(
+            response.headers().get_one("WWW-Authenticate"),
+            Some(r#"Bearer error="invalid_token""#)
+        );
+        assert_eq!(answer(response), (Status::Unauthorized, msg(message)));
+    }
+
     fn access(&self) -> String {
         auth(&self.client)
             .access_token("alice")
@@ -429,19 +439,7 @@ fn expired_tokens_are_401() {
     let app = app();
     let mut claims = payload();
     claims.insert("exp".into(), json!(now() - 1));
-    let response = app
-        .client
-        .get("/protected")
-        .header(bearer(&forge(&claims)))
-        .dispatch();
-    assert_eq!(
-        response.headers().get_one("WWW-Authenticate"),
-        Some(r#"Bearer error="invalid_token""#)
-    );
-    assert_eq!(
-        answer(response),
-        (Status::Unauthorized, msg("Token has expired"))
-    );
+    app.assert_invalid_token("/protected", &forge(&claims), "Token has expired");
 }
 
 #[test]
@@ -730,19 +728,7 @@ fn revoking_one_token() {
     let second = app.access();
     let data = auth.decode(&first).expect("valid");
     rocket::async_test(auth.revoke(&data)).expect("revoked");
-    let response = app
-        .client
-        .get("/protected")
-        .header(bearer(&first))
-        .dispatch();
-    assert_eq!(
-        response.headers().get_one("WWW-Authenticate"),
-        Some(r#"Bearer error="invalid_token""#)
-    );
-    assert_eq!(
-        answer(response),
-        (Status::Unauthorized, msg("Token has been revoked"))
-    );
+    app.assert_invalid_token("/protected", &first, "Token has been revoked");
     assert_eq!(app.get("/protected", &second), (Status::Ok, json!("alice")));
 }
 
@@ -974,15 +960,7 @@ fn user_lookup() {
     let alice = auth.access_token("alice").issue().expect("issues");
     assert_eq!(app.get("/user", &alice), (Status::Ok, json!("alice")));
     let ghost = auth.access_token("ghost").issue().expect("issues");
-    let response = app.client.get("/user").header(bearer(&ghost)).dispatch();
-    assert_eq!(
-        response.headers().get_one("WWW-Authenticate"),
-        Some(r#"Bearer error="invalid_token""#)
-    );
-    assert_eq!(
-        answer(response),
-        (Status::Unauthorized, msg("Error loading the user ghost"))
-    );
+    app.assert_invalid_token("/user", &ghost, "Error loading the user ghost");
 }
 
 #[test]
