@@ -198,7 +198,7 @@ fn rocket_jwt_style_environment_values() {
     std::env::set_var(
         "JWTEXT_CONFIG_TEST_JWT",
         format!(
-            r#"{{secret_key="{SECRET}", access_token_expires=false, token_location=["headers","query_string"]}}"#
+            r#"{{secret_key="{SECRET}", access_token_expires=false, require_exp=false, token_location=["headers","query_string"]}}"#
         ),
     );
     let figment = rocket::figment::Figment::from(rocket::Config::debug_default())

@@ -560,8 +560,18 @@ fn lenient_claims_restore_flask_defaults() {
 }
 
 #[test]
-fn tokens_without_exp_are_accepted() {
+fn tokens_without_exp_are_refused_unless_require_exp_is_off() {
     let app = app();
+    let token = auth(&app.client)
+        .access_token("alice")
+        .never_expires()
+        .issue()
+        .expect("issues");
+    assert_eq!(
+        app.get("/protected", &token),
+        (Status::UnprocessableEntity, msg("Missing claim: exp"))
+    );
+    let app = app_with(json!({"require_exp": false}), |f| f);
     let token = auth(&app.client)
         .access_token("alice")
         .never_expires()

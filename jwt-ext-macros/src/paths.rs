@@ -7,7 +7,3 @@ use quote::quote_spanned;
 pub(crate) fn private(span: Span) -> TokenStream {
     quote_spanned!(span=> ::jwt_ext::__private)
 }
-
-pub(crate) fn location(span: Span) -> TokenStream {
-    quote_spanned!(span=> ::jwt_ext::Location)
-}

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rocket::http::{Cookie, CookieJar};
+use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::request::{FromRequest, Outcome};
 use rocket::{Request, Response};
 use serde_json::{Map, Value};
@@ -90,35 +90,39 @@ impl Auth {
         &*self.blocklist
     }
 
-    /// Revokes one token until it expires (plus the leeway). Fails with
-    /// [`AuthError::StoreUnavailable`] (503) when the store cannot answer, so a logout never
-    /// claims success it did not have.
+    /// Revokes one token until it expires (plus the leeway), or forever when it never
+    /// expires. Fails with [`AuthError::StoreUnavailable`] (503) when the store cannot answer,
+    /// so a logout never claims success it did not have.
     pub async fn revoke(&self, token: &TokenData) -> Result<(), AuthError> {
         let jti = token.jti().ok_or(AuthError::invalid(
             "Missing claim: jti (tokens without one cannot be revoked one by one)",
         ))?;
-        let keep_until = token.expires_at().map(|exp| exp + self.settings.leeway);
+        // An `exp` too large to add the leeway to is as good as never.
+        let keep_until = token
+            .expires_at()
+            .and_then(|exp| exp.checked_add(self.settings.leeway));
         self.blocklist
             .revoke_token(jti, keep_until)
             .await
-            .map_err(store_unavailable)
+            .map_err(AuthError::from)
     }
 
-    /// Revokes every token of `identity` issued until now ("log out everywhere"). The entry is
-    /// kept as long as the longest-lived of those tokens could still pass.
+    /// Revokes every token of `identity` issued until now ("log out everywhere").
+    ///
+    /// The entry must outlive every token it covers, and a token may live longer than the
+    /// configured lifetimes (`expires_in`, `never_expires`, a peer's settings): it is kept for
+    /// `max_token_lifetime` (plus the leeway) when that is configured, which bounds what any
+    /// accepted token can live, and forever otherwise.
     pub async fn revoke_identity(&self, identity: &str) -> Result<(), AuthError> {
         let now = token::now();
-        let lifetime = self
+        let keep_until = self
             .settings
-            .access_expires
-            .zip(self.settings.refresh_expires)
-            .map(|(a, r)| a.max(r));
-        let keep_until =
-            lifetime.map(|l| now.saturating_add(l).saturating_add(self.settings.leeway));
+            .max_token_lifetime
+            .and_then(|max| now.checked_add(max)?.checked_add(self.settings.leeway));
         self.blocklist
             .revoke_identity(identity, now, keep_until)
             .await
-            .map_err(store_unavailable)?;
+            .map_err(AuthError::from)?;
         // `iat` has one-second resolution and every token of this second is revoked; waiting
         // for the next second means a token issued after this returns (a new login) is newer.
         let into_second = chrono::Utc::now().timestamp_subsec_millis();
@@ -162,23 +166,28 @@ impl Auth {
         self.unset_refresh_cookies(jar);
     }
 
+    /// A JWT or CSRF cookie with the configured attributes, and Rocket's jar defaults made
+    /// explicit (`SameSite=Strict` when none is configured), so a cookie written straight
+    /// into a response (implicit refresh) reads exactly like one set through the jar.
+    /// `tls` adds `Secure` as the jar does on a TLS server; `cookie_secure` always does.
     fn cookie(
         &self,
-        name: String,
+        name: &str,
         value: String,
-        path: String,
+        path: &str,
         http_only: bool,
+        tls: bool,
     ) -> Cookie<'static> {
         let s = &self.settings;
-        let mut cookie = Cookie::build((name, value))
-            .path(path)
+        let mut cookie = Cookie::build((name.to_owned(), value))
+            .path(path.to_owned())
             .http_only(http_only)
-            .secure(s.cookie_secure);
+            .same_site(s.cookie_samesite.unwrap_or(SameSite::Strict));
+        if s.cookie_secure || tls {
+            cookie = cookie.secure(true);
+        }
         if let Some(domain) = &s.cookie_domain {
             cookie = cookie.domain(domain.clone());
-        }
-        if let Some(same_site) = s.cookie_samesite {
-            cookie = cookie.same_site(same_site);
         }
         if !s.session_cookie {
             // Flask's `JWT_COOKIE_MAX_AGE` when cookies outlive the browser session: one year.
@@ -188,60 +197,59 @@ impl Auth {
     }
 
     fn set_cookies_for(&self, jar: &CookieJar<'_>, token: &str, kind: TokenType) {
-        for cookie in self.cookies_for(token, kind) {
+        // The jar adds `Secure` itself on a TLS server.
+        for cookie in self.cookies_for(token, kind, false) {
             jar.add(cookie);
         }
     }
 
     /// The JWT cookie of `kind` and, with CSRF protection, its readable CSRF cookie.
-    pub(crate) fn cookies_for(&self, token: &str, kind: TokenType) -> Vec<Cookie<'static>> {
+    pub(crate) fn cookies_for(
+        &self,
+        token: &str,
+        kind: TokenType,
+        tls: bool,
+    ) -> Vec<Cookie<'static>> {
         let names = names(&self.settings, kind);
         let mut cookies = vec![self.cookie(
-            names.cookie.clone(),
+            &names.cookie,
             token.to_owned(),
-            names.cookie_path.clone(),
+            &names.cookie_path,
             true,
+            tls,
         )];
         if self.settings.csrf_protect && self.settings.csrf_in_cookies {
             // The token was just issued by us; its CSRF value is copied, not trusted.
-            let csrf = token::split(&self.settings, token)
+            let csrf = token::unverified_payload(&self.settings, token)
                 .ok()
-                .and_then(|parts| serde_json::from_str::<Value>(&parts.payload_json).ok())
                 .and_then(|payload| payload.get("csrf")?.as_str().map(str::to_owned));
             if let Some(csrf) = csrf {
                 cookies.push(self.cookie(
-                    names.csrf_cookie.clone(),
+                    &names.csrf_cookie,
                     csrf,
-                    names.csrf_cookie_path.clone(),
+                    &names.csrf_cookie_path,
                     false,
+                    tls,
                 ));
             }
         }
         cookies
     }
 
+    /// Expires the cookies of `kind` whether or not the request sent them (Flask sends the
+    /// removal every time): `CookieJar::remove` only does for cookies the request carried.
     fn unset_cookies_for(&self, jar: &CookieJar<'_>, kind: TokenType) {
         let names = names(&self.settings, kind);
-        jar.remove(self.cookie(
-            names.cookie.clone(),
-            String::new(),
-            names.cookie_path.clone(),
-            true,
-        ));
+        let mut cookies = vec![(&names.cookie, &names.cookie_path, true)];
         if self.settings.csrf_protect && self.settings.csrf_in_cookies {
-            jar.remove(self.cookie(
-                names.csrf_cookie.clone(),
-                String::new(),
-                names.csrf_cookie_path.clone(),
-                false,
-            ));
+            cookies.push((&names.csrf_cookie, &names.csrf_cookie_path, false));
+        }
+        for (name, path, http_only) in cookies {
+            let mut cookie = self.cookie(name, String::new(), path, http_only, false);
+            cookie.make_removal();
+            jar.add(cookie);
         }
     }
-}
-
-pub(crate) fn store_unavailable(e: crate::blocklist::StoreError) -> AuthError {
-    rocket::warn!("jwt-ext: {e}; failing closed with 503");
-    AuthError::StoreUnavailable
 }
 
 /// How long a new token lives.
@@ -405,8 +413,22 @@ impl<'r> FromRequest<'r> for &'r Auth {
     }
 }
 
+impl Auth {
+    /// Logs and reports whether `Auth::fairing()` is missing: the `Sentinel` of every guard.
+    pub(crate) fn missing(rocket: &rocket::Rocket<rocket::Ignite>) -> bool {
+        if rocket.state::<Auth>().is_some() {
+            return false;
+        }
+        rocket::error!(
+            "jwt-ext: a route uses a JWT guard but `Auth::fairing()` is not attached; \
+             add `.attach(jwt_ext::Auth::fairing())` to your rocket"
+        );
+        true
+    }
+}
+
 impl rocket::Sentinel for Auth {
     fn abort(rocket: &rocket::Rocket<rocket::Ignite>) -> bool {
-        crate::guard::missing_fairing(rocket)
+        Auth::missing(rocket)
     }
 }

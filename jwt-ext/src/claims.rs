@@ -50,8 +50,8 @@ impl std::error::Error for ClaimsError {}
 /// }
 /// ```
 pub trait Claims: SerdeClaims + Send + Sync + 'static {
-    /// Reads the claims from a verified payload's JSON (reserved claims included; ignore them).
-    fn from_payload(payload: &str) -> Result<Self, ClaimsError> {
+    /// Reads the claims from a verified payload (reserved claims included; ignore them).
+    fn from_payload(payload: &Map<String, Value>) -> Result<Self, ClaimsError> {
         Self::from_json(payload)
     }
 
@@ -73,7 +73,7 @@ pub trait Claims: SerdeClaims + Send + Sync + 'static {
 
 /// No custom claims: the default claims type of the guards.
 impl Claims for () {
-    fn from_payload(_: &str) -> Result<Self, ClaimsError> {
+    fn from_payload(_: &Map<String, Value>) -> Result<Self, ClaimsError> {
         Ok(())
     }
 
@@ -85,11 +85,12 @@ impl Claims for () {
 /// Dynamic claims: every claim that is not reserved (the identity claim aside, which the
 /// guard knows only at run time and which [`TokenData::identity`](crate::TokenData) gives).
 impl Claims for Map<String, Value> {
-    fn from_payload(payload: &str) -> Result<Self, ClaimsError> {
-        let mut claims: Map<String, Value> =
-            serde_json::from_str(payload).map_err(|e| ClaimsError::new(e.to_string()))?;
-        claims.retain(|name, _| !RESERVED_CLAIMS.contains(&name.as_str()));
-        Ok(claims)
+    fn from_payload(payload: &Map<String, Value>) -> Result<Self, ClaimsError> {
+        Ok(payload
+            .iter()
+            .filter(|(name, _)| !RESERVED_CLAIMS.contains(&name.as_str()))
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect())
     }
 
     fn to_claims(&self) -> Result<Map<String, Value>, ClaimsError> {

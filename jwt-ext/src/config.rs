@@ -88,6 +88,12 @@ pub struct Config {
     /// (new) Require `jti`, `type` and `iat` in received tokens. `false` restores Flask's
     /// leniency: a missing `type` means `"access"`, a missing `jti` or `iat` is accepted.
     pub strict_claims: bool,
+    /// (new) Refuse received tokens without `exp` (422 `Missing claim: exp`). Turn it off only
+    /// to accept tokens issued with `never_expires()` or `access_token_expires = false`.
+    pub require_exp: bool,
+    /// (new) Seconds: refuse a received token whose `exp − iat` is longer. It also bounds how
+    /// long "log out everywhere" entries are kept; without it they are kept forever.
+    pub max_token_lifetime: Option<u64>,
 }
 
 impl Default for Config {
@@ -148,6 +154,8 @@ impl Default for Config {
             max_token_bytes: 8192,
             implicit_refresh_window: 0,
             strict_claims: true,
+            require_exp: true,
+            max_token_lifetime: None,
         }
     }
 }
@@ -333,6 +341,8 @@ pub(crate) struct Settings {
     pub(crate) max_token_bytes: usize,
     pub(crate) implicit_refresh_window: Option<i64>,
     pub(crate) strict_claims: bool,
+    pub(crate) require_exp: bool,
+    pub(crate) max_token_lifetime: Option<i64>,
 }
 
 impl Settings {
@@ -404,8 +414,46 @@ impl Settings {
             .collect::<Result<_, _>>()?;
         let leeway = i64::try_from(config.decode_leeway)
             .map_err(|_| ConfigError::new("decode_leeway", "the value is too large"))?;
+        let max_token_lifetime = config
+            .max_token_lifetime
+            .map(|max| {
+                i64::try_from(max)
+                    .map_err(|_| ConfigError::new("max_token_lifetime", "the value is too large"))
+            })
+            .transpose()?;
         if config.identity_claim.is_empty() {
             return Err(ConfigError::new("identity_claim", "must not be empty"));
+        }
+        if config.identity_claim != "sub"
+            && crate::token::RESERVED_CLAIMS.contains(&config.identity_claim.as_str())
+        {
+            return Err(ConfigError::new(
+                "identity_claim",
+                format!(
+                    "`{}` is a reserved claim that jwt-ext sets itself; name another claim \
+                     (`sub`, the default, or one of your own such as `user_id`)",
+                    config.identity_claim
+                ),
+            ));
+        }
+        for (key, expiry) in [
+            ("access_token_expires", config.access_token_expires),
+            ("refresh_token_expires", config.refresh_token_expires),
+        ] {
+            if expiry == Expiry::Never && config.require_exp {
+                return Err(ConfigError::new(
+                    key,
+                    "`false` issues tokens without `exp`, which `require_exp = true` (the \
+                     default) refuses; set `require_exp = false` as well",
+                ));
+            }
+        }
+        if cookie_samesite == Some(SameSite::None) && !config.cookie_secure {
+            return Err(ConfigError::new(
+                "cookie_samesite",
+                "`None` needs `cookie_secure = true`: browsers drop `SameSite=None` cookies \
+                 that are not `Secure`",
+            ));
         }
         if config.header_name.is_empty() {
             return Err(ConfigError::new("header_name", "must not be empty"));
@@ -469,6 +517,8 @@ impl Settings {
                 .ok()
                 .filter(|w| *w > 0),
             strict_claims: config.strict_claims,
+            require_exp: config.require_exp,
+            max_token_lifetime,
         })
     }
 }
@@ -569,6 +619,14 @@ fn load_keys(
                         ),
                     ));
                 }
+                if looks_like_asymmetric_key(secret) {
+                    return Err(ConfigError::new(
+                        "secret_key",
+                        "is PEM or SSH key text; an HMAC secret must not be a public or private \
+                         key (anyone holding the public key could sign tokens): use a random \
+                         secret for HS*, or `private_key`/`public_key` with RS*, PS*, ES* or EdDSA",
+                    ));
+                }
                 Some(secret.as_bytes())
             }
         };
@@ -593,7 +651,11 @@ fn load_keys(
         hmac_encoding.take()
     } else {
         private_pem
-            .map(|pem| encoding_from_pem(algorithm, &pem))
+            .map(|pem| {
+                let key = encoding_from_pem(algorithm, &pem)?;
+                check_curve("private_key", algorithm, &pem)?;
+                Ok(key)
+            })
             .transpose()?
     };
 
@@ -624,17 +686,125 @@ fn load_keys(
                     ),
                 )
             })?;
-            Some((*family, decoding_from_pem(*family, &pem)?))
+            let key = decoding_from_pem(*family, &pem)?;
+            for ec in decode_algorithms
+                .iter()
+                .filter(|a| a.family() == AlgorithmFamily::Ec)
+            {
+                check_curve("public_key", *ec, &pem)?;
+            }
+            Some((*family, key))
         }
     };
 
-    Ok((
-        encoding_key,
-        DecodingKeys {
-            hmac: hmac_decoding,
-            public,
-        },
-    ))
+    let keys = DecodingKeys {
+        hmac: hmac_decoding,
+        public,
+    };
+    if let Some(encoding_key) = &encoding_key {
+        probe(algorithm, encoding_key, &keys)?;
+    }
+    Ok((encoding_key, keys))
+}
+
+/// Signs and verifies a probe with the configured pair, so a private key that does not belong
+/// to the public key fails ignition instead of every request.
+fn probe(
+    algorithm: Algorithm,
+    encoding_key: &EncodingKey,
+    keys: &DecodingKeys,
+) -> Result<(), ConfigError> {
+    let Some(decoding_key) = keys.for_algorithm(algorithm) else {
+        // Issue-only: `decode_algorithms` leaves out the signing algorithm.
+        return Ok(());
+    };
+    let input = b"jwt-ext ignition probe";
+    let key = if algorithm.family() == AlgorithmFamily::Hmac {
+        "secret_key"
+    } else {
+        "private_key"
+    };
+    let signature = jsonwebtoken::crypto::sign(input, encoding_key, algorithm).map_err(|e| {
+        ConfigError::new(
+            key,
+            format!("cannot sign with this key as `{algorithm:?}` ({e})"),
+        )
+    })?;
+    match jsonwebtoken::crypto::verify(&signature, input, decoding_key, algorithm) {
+        Ok(true) => Ok(()),
+        _ => Err(ConfigError::new(
+            "public_key",
+            format!(
+                "does not match `private_key`: a `{algorithm:?}` token signed with the private \
+                 key does not verify with it; configure the two halves of one key pair"
+            ),
+        )),
+    }
+}
+
+/// The DER encodings of the named-curve OIDs an EC key can carry (RFC 5480 §2.1.1.1).
+const CURVES: [(&str, &[u8]); 4] = [
+    (
+        "P-256",
+        &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07],
+    ),
+    ("P-384", &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22]),
+    ("P-521", &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23]),
+    ("secp256k1", &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x0a]),
+];
+
+/// ES256 needs a P-256 key and ES384 a P-384 key (RFC 7518 §3.4): another curve would fail
+/// every signature, or verify under the wrong parameters.
+fn check_curve(key: &str, algorithm: Algorithm, pem: &[u8]) -> Result<(), ConfigError> {
+    let wanted = match algorithm {
+        Algorithm::ES256 => "P-256",
+        Algorithm::ES384 => "P-384",
+        _ => return Ok(()),
+    };
+    let der = pem_body(pem);
+    let found = CURVES
+        .iter()
+        .find(|(_, oid)| der.windows(oid.len()).any(|w| w == *oid))
+        .map(|(name, _)| *name);
+    match found {
+        Some(curve) if curve == wanted => Ok(()),
+        Some(curve) => Err(ConfigError::new(
+            key,
+            format!("is a {curve} key, but `{algorithm:?}` needs a {wanted} key"),
+        )),
+        None => Err(ConfigError::new(
+            key,
+            format!("is not a PEM EC key on a named curve; `{algorithm:?}` needs a {wanted} key"),
+        )),
+    }
+}
+
+/// The DER bytes of a PEM block (empty when it is not one).
+fn pem_body(pem: &[u8]) -> Vec<u8> {
+    use base64::Engine;
+    let text = String::from_utf8_lossy(pem);
+    let body: String = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("-----"))
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap_or_default()
+}
+
+/// PyJWT's rule (CVE-2022-29217): a PEM block or an OpenSSH key is never an HMAC secret.
+fn looks_like_asymmetric_key(secret: &str) -> bool {
+    const SSH: [&str; 6] = [
+        "ssh-rsa",
+        "ssh-ed25519",
+        "ssh-dss",
+        "ecdsa-sha2-",
+        "sk-ssh-ed25519",
+        "sk-ecdsa-sha2-",
+    ];
+    let secret = secret.trim_start();
+    secret.contains("-----BEGIN ") || SSH.iter().any(|prefix| secret.starts_with(prefix))
 }
 
 fn encoding_from_pem(algorithm: Algorithm, pem: &[u8]) -> Result<EncodingKey, ConfigError> {

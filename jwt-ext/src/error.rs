@@ -196,6 +196,14 @@ impl<'r> rocket::response::Responder<'r, 'static> for AuthError {
     }
 }
 
+/// A store that cannot answer fails closed: 503, with the reason only in the log.
+impl From<crate::blocklist::StoreError> for AuthError {
+    fn from(e: crate::blocklist::StoreError) -> Self {
+        rocket::warn!("jwt-ext: {e}; failing closed with 503");
+        AuthError::StoreUnavailable
+    }
+}
+
 /// Why a token could not be issued.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

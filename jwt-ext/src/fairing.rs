@@ -10,10 +10,10 @@ use crate::auth::Auth;
 use crate::blocklist::{Blocklist, MemoryBlocklist};
 use crate::config::{BlocklistSetting, Config, Settings};
 use crate::error::{AuthError, ErrorKind};
-use crate::guard;
 use crate::hooks::{Hooks, UserLoader};
-use crate::refresh;
+use crate::implicit_refresh::implicit_refresh;
 use crate::token::{TokenData, TokenType};
+use crate::verify::{self, GUARD_FAILED};
 
 /// The fairing that sets up JWT authentication, and the builder where hooks are registered.
 ///
@@ -216,22 +216,20 @@ impl Fairing for AuthFairing {
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
-        if res.status().code < 400 {
-            if let Some(auth) = req.rocket().state::<Auth>() {
-                refresh::implicit_refresh(auth, req, res).await;
-            }
-            return;
-        }
-        // Only the catcher's answer to our own failure is replaced; other responses with
-        // the same status (the app's own 401s, say) are untouched.
-        let Some(error) = guard::failure(req) else {
+        let Some(auth) = req.rocket().state::<Auth>() else {
             return;
         };
-        if res.status() != error.status() {
+        if res.status().code < 400 {
+            implicit_refresh(auth, req, res).await;
             return;
         }
-        if let Some(auth) = req.rocket().state::<Auth>() {
-            res.merge(auth.error_response(error, req));
+        // Only a catcher's answer to our own failure carries this status; every response the
+        // application produced itself (its own 401s, say) is left as it is.
+        if res.status() != GUARD_FAILED {
+            return;
+        }
+        if let Some(error) = verify::failure(req) {
+            res.merge(auth.error_response(&error, req));
         }
     }
 }

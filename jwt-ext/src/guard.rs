@@ -1,286 +1,28 @@
-//! Request guards (SPEC §5): the verified [`Token`], [`OptionalToken`] and [`CurrentUser`].
+//! Request guards (SPEC §5): the verified [`Token`], [`OptionalToken`], [`CurrentUser`] and the
+//! [`JsonToken`] data guard.
 //!
-//! The token is found and decoded once per request and the result cached; each guard then
-//! applies its policy (token type, freshness, revocation, custom claims) on top, in the order of
-//! SPEC §4. A failing guard answers with the error's status; the fairing turns that answer
-//! into the JSON body of SPEC §9 (or the error hook's response).
+//! Each guard runs the pipeline of [`crate::verify`] under its own policy (decodes and store
+//! answers are shared between guards judging the same token) and then reads what it hands to
+//! the handler. A failing guard answers with the error; the fairing turns that answer into the
+//! JSON body of SPEC §9 (or the error hook's response).
 
 use std::marker::PhantomData;
 use std::ops::Deref;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use rocket::request::{FromRequest, Outcome};
 use rocket::{Ignite, Request, Rocket, Sentinel};
 
-use crate::auth::{store_unavailable, Auth};
+use crate::auth::Auth;
 use crate::claims::Claims;
-use crate::csrf;
 use crate::error::AuthError;
-use crate::location::{self, JsonBody, Location};
-use crate::token::{self, DecodeOptions, TokenData, TokenType};
-
-/// What a route demands of its token: Flask's `jwt_required()` parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Policy {
-    /// The accepted token type; `None` accepts both (`verify_type=False`).
-    pub kind: Option<TokenType>,
-    /// Require a fresh token.
-    pub fresh: bool,
-    /// No token is fine (the guard yields `None`); a present but bad token still fails.
-    pub optional: bool,
-    /// Consult the revocation store.
-    pub check_revocation: bool,
-    /// Look in these locations, in order, instead of the configured `token_location`.
-    pub locations: Option<&'static [Location]>,
-}
-
-impl Policy {
-    /// An access token, checked against the revocation store: the default.
-    pub const ACCESS: Policy = Policy {
-        kind: Some(TokenType::Access),
-        fresh: false,
-        optional: false,
-        check_revocation: true,
-        locations: None,
-    };
-
-    /// The token type whose cookie and JSON key are read: refresh routes read the refresh ones.
-    fn reads(&self) -> TokenType {
-        self.kind.unwrap_or(TokenType::Access)
-    }
-}
-
-/// A type-level policy for the guards' `P` parameter.
-///
-/// The provided ones are [`Access`], [`Fresh`], [`Refresh`], [`AnyType`] and [`RoutePolicy`]
-/// (the default: the policy the route's `#[jwt_required]` attribute set, or [`Access`]).
-pub trait Requirement: Send + Sync + 'static {
-    /// The policy for this request.
-    fn policy(req: &Request<'_>) -> Policy;
-}
-
-/// An access token.
-#[derive(Debug)]
-pub struct Access;
-/// A fresh access token (Flask's `fresh=True`).
-#[derive(Debug)]
-pub struct Fresh;
-/// A refresh token (Flask's `refresh=True`).
-#[derive(Debug)]
-pub struct Refresh;
-/// An access or a refresh token (Flask's `verify_type=False`).
-#[derive(Debug)]
-pub struct AnyType;
-/// The route's policy, set by `#[jwt_required(..)]`; an access token when there is none.
-#[derive(Debug)]
-pub struct RoutePolicy;
-
-impl Requirement for Access {
-    fn policy(_: &Request<'_>) -> Policy {
-        Policy::ACCESS
-    }
-}
-
-impl Requirement for Fresh {
-    fn policy(_: &Request<'_>) -> Policy {
-        Policy {
-            fresh: true,
-            ..Policy::ACCESS
-        }
-    }
-}
-
-impl Requirement for Refresh {
-    fn policy(_: &Request<'_>) -> Policy {
-        Policy {
-            kind: Some(TokenType::Refresh),
-            ..Policy::ACCESS
-        }
-    }
-}
-
-impl Requirement for AnyType {
-    fn policy(_: &Request<'_>) -> Policy {
-        Policy {
-            kind: None,
-            ..Policy::ACCESS
-        }
-    }
-}
-
-/// Everything the guards remember about one request, in one request-local slot.
-#[derive(Default)]
-struct RequestState {
-    /// The policy a route attribute set.
-    route_policy: OnceLock<Policy>,
-    /// The token, found and decoded once.
-    decoded: OnceLock<Result<Arc<TokenData>, AuthError>>,
-    /// The revocation store's answer, asked once.
-    revocation: rocket::tokio::sync::OnceCell<Result<(), AuthError>>,
-    /// The first failure, rendered by the fairing.
-    failure: OnceLock<AuthError>,
-    /// The outcome of the route attribute's policy, once it passed.
-    enforced: OnceLock<Option<Arc<TokenData>>>,
-}
-
-fn state<'r>(req: &'r Request<'_>) -> &'r RequestState {
-    req.local_cache(RequestState::default)
-}
-
-impl Requirement for RoutePolicy {
-    fn policy(req: &Request<'_>) -> Policy {
-        state(req)
-            .route_policy
-            .get()
-            .copied()
-            .unwrap_or(Policy::ACCESS)
-    }
-}
-
-/// Records the route's policy before any other guard runs (used by the route attributes).
-pub(crate) fn set_route_policy(req: &Request<'_>, policy: Policy) {
-    let _ = state(req).route_policy.set(policy);
-}
-
-/// The token this request carried, if one was found and verified.
-pub(crate) fn verified<'r>(req: &'r Request<'_>) -> Option<&'r Arc<TokenData>> {
-    state(req).decoded.get()?.as_ref().ok()
-}
-
-pub(crate) fn failure<'r>(req: &'r Request<'_>) -> Option<&'r AuthError> {
-    state(req).failure.get()
-}
-
-/// Remembers the failure for the fairing and pairs it with its status.
-fn record(req: &Request<'_>, error: AuthError) -> (rocket::http::Status, AuthError) {
-    // The first failure is the one the response reports.
-    let _ = state(req).failure.set(error.clone());
-    (error.status(), error)
-}
-
-pub(crate) fn fail<T>(req: &Request<'_>, error: AuthError) -> Outcome<T, AuthError> {
-    Outcome::Error(record(req, error))
-}
-
-fn auth<'r>(req: &'r Request<'_>) -> Result<&'r Auth, AuthError> {
-    req.rocket().state::<Auth>().ok_or_else(|| {
-        // Unreachable: `Sentinel` refuses to launch guarded routes without the fairing.
-        rocket::error!("jwt-ext: `Auth` is not managed; attach `Auth::fairing()`");
-        AuthError::StoreUnavailable
-    })
-}
-
-/// Finds, decodes and verifies the token up to the CSRF check (SPEC §4, all but the
-/// route-specific steps).
-pub(crate) fn decode_request(
-    req: &Request<'_>,
-    auth: &Auth,
-    policy: &Policy,
-    body: Option<&JsonBody>,
-) -> Result<Arc<TokenData>, AuthError> {
-    let settings = &auth.settings;
-    let locations = policy.locations.unwrap_or(&settings.locations);
-    let found = location::find(req, settings, locations, policy.reads(), body)?;
-    let mut data = token::decode(
-        settings,
-        &found.token,
-        token::now(),
-        DecodeOptions::default(),
-    )?;
-    data.location = Some(found.location);
-    csrf::check(&data, found.csrf)?;
-    Ok(Arc::new(data))
-}
-
-/// Token type, then freshness.
-pub(crate) fn check_type_and_freshness(policy: &Policy, data: &TokenData) -> Result<(), AuthError> {
-    match (policy.kind, data.token_type()) {
-        (Some(TokenType::Access), TokenType::Refresh) => return Err(AuthError::RefreshNotAllowed),
-        (Some(TokenType::Refresh), TokenType::Access) => return Err(AuthError::RefreshRequired),
-        _ => {}
-    }
-    if policy.fresh && !data.freshness().is_fresh_at(token::now_f64()) {
-        return Err(AuthError::NeedsFresh);
-    }
-    Ok(())
-}
-
-/// Asks the revocation store; a store that cannot answer fails closed.
-pub(crate) async fn check_revocation(auth: &Auth, data: &TokenData) -> Result<(), AuthError> {
-    match auth.blocklist.is_revoked(data).await {
-        Ok(false) => Ok(()),
-        Ok(true) => Err(AuthError::Revoked),
-        Err(e) => Err(store_unavailable(e)),
-    }
-}
-
-/// The token verification hook.
-pub(crate) fn check_hook(auth: &Auth, data: &TokenData) -> Result<(), AuthError> {
-    match &auth.hooks.token_verification {
-        Some(verify) if !verify(data) => Err(AuthError::ClaimsVerification),
-        _ => Ok(()),
-    }
-}
-
-/// Applies the route-specific steps of SPEC §4 to a decoded token: type, freshness,
-/// revocation (asked once per request), then the token verification hook.
-pub(crate) async fn apply_policy(
-    req: &Request<'_>,
-    auth: &Auth,
-    policy: &Policy,
-    data: &Arc<TokenData>,
-) -> Result<(), AuthError> {
-    check_type_and_freshness(policy, data)?;
-    if policy.check_revocation {
-        state(req)
-            .revocation
-            .get_or_init(|| check_revocation(auth, data))
-            .await
-            .clone()?;
-    }
-    check_hook(auth, data)
-}
-
-/// Runs the whole pipeline for `policy`: `Ok(None)` when the policy is optional and no
-/// location holds a token.
-pub(crate) async fn verify(
-    req: &Request<'_>,
-    policy: Policy,
-) -> Result<Option<Arc<TokenData>>, AuthError> {
-    let state = state(req);
-    // The route attribute already enforced this very policy: its outcome stands.
-    if let (Some(outcome), Some(route)) = (state.enforced.get(), state.route_policy.get()) {
-        if *route == policy {
-            return Ok(outcome.clone());
-        }
-    }
-    let auth = auth(req)?;
-    let decoded = state
-        .decoded
-        .get_or_init(|| decode_request(req, auth, &policy, None));
-    let data = match decoded {
-        Ok(data) => data,
-        Err(AuthError::Missing(_)) if policy.optional => return Ok(None),
-        Err(e) => return Err(e.clone()),
-    };
-    apply_policy(req, auth, &policy, data).await?;
-    Ok(Some(Arc::clone(data)))
-}
-
-/// Runs [`verify`] for the route's policy and remembers a success, so the handler's guards
-/// under the same policy do not repeat the checks.
-pub(crate) async fn enforce_route_policy(
-    req: &Request<'_>,
-    policy: Policy,
-) -> Result<Option<Arc<TokenData>>, AuthError> {
-    set_route_policy(req, policy);
-    let outcome = verify(req, policy).await?;
-    let _ = state(req).enforced.set(outcome.clone());
-    Ok(outcome)
-}
+use crate::location::JsonBody;
+use crate::policy::{Requirement, RoutePolicy};
+use crate::token::TokenData;
+use crate::verify::{self, fail, record};
 
 fn read_claims<C: Claims>(data: &TokenData) -> Result<C, AuthError> {
-    let claims = C::from_payload(data.payload_json()).and_then(|c| c.validate().map(|()| c));
+    let claims = C::from_payload(data.payload()).and_then(|c| c.validate().map(|()| c));
     claims.map_err(|e| {
         rocket::debug!("jwt-ext: custom claims refused: {e}");
         AuthError::ClaimsVerification
@@ -348,26 +90,37 @@ impl<C: std::fmt::Debug, P> std::fmt::Debug for Token<C, P> {
     }
 }
 
+/// The token for `policy` with its custom claims; `Ok(None)` when an optional policy found none.
+/// A token that passes is recorded as this route's accepted token (for implicit refresh).
+async fn token<C: Claims, P>(
+    req: &Request<'_>,
+    policy: crate::Policy,
+    body: Option<&JsonBody>,
+) -> Result<Option<Token<C, P>>, AuthError> {
+    let Some(data) = verify::verify(req, policy, body).await? else {
+        return Ok(None);
+    };
+    let claims = read_claims(&data)?;
+    verify::passed(req, &data);
+    Ok(Some(Token {
+        data,
+        claims,
+        policy: PhantomData,
+    }))
+}
+
+fn missing() -> AuthError {
+    AuthError::Missing("Missing JWT".into())
+}
+
 #[rocket::async_trait]
 impl<'r, C: Claims, P: Requirement> FromRequest<'r> for Token<C, P> {
     type Error = AuthError;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, AuthError> {
-        let policy = Policy {
-            optional: false,
-            ..P::policy(req)
-        };
-        let data = match verify(req, policy).await {
-            Ok(Some(data)) => data,
-            Ok(None) => return fail(req, AuthError::Missing("Missing JWT".into())),
-            Err(e) => return fail(req, e),
-        };
-        match read_claims(&data) {
-            Ok(claims) => Outcome::Success(Token {
-                data,
-                claims,
-                policy: PhantomData,
-            }),
+        match token(req, P::policy(req).required(), None).await {
+            Ok(Some(token)) => Outcome::Success(token),
+            Ok(None) => fail(req, missing()),
             Err(e) => fail(req, e),
         }
     }
@@ -402,21 +155,8 @@ impl<'r, C: Claims, P: Requirement> FromRequest<'r> for OptionalToken<C, P> {
     type Error = AuthError;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, AuthError> {
-        let policy = Policy {
-            optional: true,
-            ..P::policy(req)
-        };
-        let data = match verify(req, policy).await {
-            Ok(Some(data)) => data,
-            Ok(None) => return Outcome::Success(OptionalToken(None)),
-            Err(e) => return fail(req, e),
-        };
-        match read_claims(&data) {
-            Ok(claims) => Outcome::Success(OptionalToken(Some(Token {
-                data,
-                claims,
-                policy: PhantomData,
-            }))),
+        match token(req, P::policy(req).optional(), None).await {
+            Ok(token) => Outcome::Success(OptionalToken(token)),
             Err(e) => fail(req, e),
         }
     }
@@ -452,42 +192,33 @@ impl<U, P> Deref for CurrentUser<U, P> {
     }
 }
 
-/// The loaded user of this request, per user type.
-struct UserSlot<U>(Option<Arc<U>>);
-
 #[rocket::async_trait]
 impl<'r, U: Send + Sync + 'static, P: Requirement> FromRequest<'r> for CurrentUser<U, P> {
     type Error = AuthError;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, AuthError> {
-        let policy = Policy {
-            optional: false,
-            ..P::policy(req)
-        };
-        let token = match verify(req, policy).await {
+        let token = match verify::verify(req, P::policy(req).required(), None).await {
             Ok(Some(data)) => data,
-            Ok(None) => return fail(req, AuthError::Missing("Missing JWT".into())),
+            Ok(None) => return fail(req, missing()),
             Err(e) => return fail(req, e),
         };
-        let auth = match auth(req) {
+        let auth = match verify::auth(req) {
             Ok(auth) => auth,
             Err(e) => return fail(req, e),
         };
-        let slot = req
-            .local_cache_async(async {
-                let user = match auth.hooks.user_loader::<U>() {
-                    Some(loader) => loader.load_user(&token, req).await,
-                    None => None,
-                };
-                UserSlot(user.map(Arc::new))
-            })
-            .await;
-        match &slot.0 {
-            Some(user) => Outcome::Success(CurrentUser {
-                user: Arc::clone(user),
-                token,
-                policy: PhantomData,
-            }),
+        let user = match auth.hooks.user_loader::<U>() {
+            Some(loader) => verify::user(req, &**loader, &token).await,
+            None => None,
+        };
+        match user {
+            Some(user) => {
+                verify::passed(req, &token);
+                Outcome::Success(CurrentUser {
+                    user,
+                    token,
+                    policy: PhantomData,
+                })
+            }
             None => fail(
                 req,
                 AuthError::UserLookup {
@@ -582,66 +313,40 @@ impl<'r, C: Claims, P: Requirement> rocket::data::FromData<'r> for JsonToken<C, 
         data: rocket::Data<'r>,
     ) -> rocket::data::Outcome<'r, Self> {
         let fail = |error| rocket::data::Outcome::Error(record(req, error));
-        let policy = Policy {
-            optional: false,
-            ..P::policy(req)
-        };
-        let auth = match auth(req) {
+        let auth = match verify::auth(req) {
             Ok(auth) => auth,
             Err(e) => return fail(e),
         };
         let (found, body) = read_json_body(req, data, &auth.settings).await;
-        let verified = match decode_request(req, auth, &policy, Some(&found)) {
-            Ok(data) => apply_policy(req, auth, &policy, &data).await.map(|()| data),
-            Err(e) => Err(e),
-        };
-        let token = verified.and_then(|data| {
-            read_claims(&data).map(|claims| Token {
-                data,
-                claims,
-                policy: PhantomData,
-            })
-        });
-        match token {
-            Ok(token) => rocket::data::Outcome::Success(JsonToken { token, body }),
+        match token(req, P::policy(req).required(), Some(&found)).await {
+            Ok(Some(token)) => rocket::data::Outcome::Success(JsonToken { token, body }),
+            Ok(None) => fail(missing()),
             Err(e) => fail(e),
         }
     }
 }
 
-/// Logs and reports whether `Auth::fairing()` is missing.
-pub(crate) fn missing_fairing(rocket: &Rocket<Ignite>) -> bool {
-    if rocket.state::<Auth>().is_some() {
-        return false;
-    }
-    rocket::error!(
-        "jwt-ext: a route uses a JWT guard but `Auth::fairing()` is not attached; \
-         add `.attach(jwt_ext::Auth::fairing())` to your rocket"
-    );
-    true
-}
-
 impl<C, P> Sentinel for Token<C, P> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        missing_fairing(rocket)
+        Auth::missing(rocket)
     }
 }
 
 impl<C, P> Sentinel for JsonToken<C, P> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        missing_fairing(rocket)
+        Auth::missing(rocket)
     }
 }
 
 impl<C, P> Sentinel for OptionalToken<C, P> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        missing_fairing(rocket)
+        Auth::missing(rocket)
     }
 }
 
 impl<U: Send + Sync + 'static, P> Sentinel for CurrentUser<U, P> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        if missing_fairing(rocket) {
+        if Auth::missing(rocket) {
             return true;
         }
         let registered = rocket

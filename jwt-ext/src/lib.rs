@@ -100,9 +100,11 @@ pub mod error;
 mod fairing;
 mod guard;
 pub mod hooks;
+mod implicit_refresh;
 mod location;
-mod refresh;
+mod policy;
 mod token;
+mod verify;
 
 pub use auth::{Auth, TokenBuilder};
 #[cfg(feature = "redis")]
@@ -111,13 +113,11 @@ pub use blocklist::{Blocklist, MemoryBlocklist, StoreError};
 pub use claims::{Claims, ClaimsError};
 pub use error::{AuthError, ErrorKind, IssueError};
 pub use fairing::AuthFairing;
-pub use guard::{
-    Access, AnyType, CurrentUser, Fresh, JsonToken, OptionalToken, Policy, Refresh, Requirement,
-    RoutePolicy, Token,
-};
+pub use guard::{CurrentUser, JsonToken, OptionalToken, Token};
 pub use hooks::{ToIdentity, UserLoader};
 pub use jwt_ext_macros::{fresh_jwt_required, jwt_refresh_token_required, jwt_required, Claims};
 pub use location::Location;
+pub use policy::{Access, AnyType, Fresh, Policy, Refresh, Requirement, RoutePolicy};
 pub use token::{Freshness, TokenData, TokenType, RESERVED_CLAIMS};
 
 #[doc(hidden)]

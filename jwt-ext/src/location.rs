@@ -127,7 +127,15 @@ fn missing_message(locations: &[Location], mut absent: Vec<String>) -> String {
 }
 
 fn from_header<'r>(req: &'r Request<'_>, settings: &Settings) -> Result<Lookup<'r>, AuthError> {
-    let value = req.headers().get_one(&settings.header_name).unwrap_or("");
+    let mut values = req.headers().get(&settings.header_name);
+    let value = values.next().unwrap_or("");
+    if values.next().is_some() {
+        // Two headers may carry two tokens, and proxies disagree on which one counts.
+        let name = &settings.header_name;
+        return Err(AuthError::BadHeader(Cow::Owned(format!(
+            "Bad {name} header. Send one '{name}' header, not several"
+        ))));
+    }
     Ok(match parse_header(settings, value)? {
         Some(token) => Lookup::Found(Found {
             token: Cow::Borrowed(token),
@@ -238,6 +246,16 @@ fn csrf_due(req: &Request<'_>, settings: &Settings) -> bool {
 
 fn from_query<'r>(req: &'r Request<'_>, settings: &Settings) -> Result<Lookup<'r>, AuthError> {
     let name = settings.query_string_name.as_str();
+    if req
+        .query_fields()
+        .filter(|field| field.name == name)
+        .nth(1)
+        .is_some()
+    {
+        return Err(AuthError::BadHeader(Cow::Owned(format!(
+            "Bad query string. Send one '{name}' query parameter, not several"
+        ))));
+    }
     let value = match req.query_value::<String>(name) {
         Some(Ok(value)) if !value.is_empty() => value,
         _ => return Ok(Lookup::Absent(format!("Missing '{name}' query parameter"))),

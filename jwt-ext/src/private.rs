@@ -4,117 +4,55 @@
 //! a user could not write by hand with [`Requirement`](crate::Requirement) and
 //! [`Token`](crate::Token).
 
+use std::marker::PhantomData;
+
 use rocket::request::{FromRequest, Outcome};
 use rocket::{Ignite, Request, Rocket, Sentinel};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::auth::Auth;
 use crate::error::AuthError;
-use crate::guard::{self, Policy};
-use crate::location::Location;
-use crate::token::TokenType;
+use crate::verify;
 
 pub use crate::claims::{Claims, ClaimsError};
+pub use crate::location::Location;
+pub use crate::policy::Policy;
 
-/// [`JwtRequired`]'s `KIND`: an access token.
-pub const KIND_ACCESS: u8 = 0;
-/// `KIND`: a refresh token.
-pub const KIND_REFRESH: u8 = 1;
-/// `KIND`: either type (`verify_type = false`).
-pub const KIND_ANY: u8 = 2;
-
-/// [`JwtRequired`]'s `FLAGS` bit: a fresh token.
-pub const FLAG_FRESH: u8 = 1;
-/// `FLAGS` bit: no token is fine.
-pub const FLAG_OPTIONAL: u8 = 2;
-/// `FLAGS` bit: do not consult the revocation store.
-pub const FLAG_SKIP_REVOCATION: u8 = 4;
-/// `FLAGS` bit: the route's data guard is a `JsonToken`, which verifies body tokens itself.
-pub const FLAG_BODY_GUARD: u8 = 8;
-
-/// Packs an ordered list of locations into `JwtRequired`'s `LOCATIONS` (3 bits each, 0 ends).
-pub const fn pack_locations(locations: &[Location]) -> u32 {
-    let mut packed = 0;
-    let mut i = locations.len();
-    while i > 0 {
-        i -= 1;
-        let code = match locations[i] {
-            Location::Headers => 1,
-            Location::Cookies => 2,
-            Location::QueryString => 3,
-            Location::Json => 4,
-        };
-        packed = (packed << 3) | code;
-    }
-    packed
-}
-
-const fn unpack_locations(mut packed: u32) -> ([Location; 4], usize) {
-    let mut list = [Location::Headers; 4];
-    let mut len = 0;
-    while packed != 0 && len < 4 {
-        list[len] = match packed & 7 {
-            1 => Location::Headers,
-            2 => Location::Cookies,
-            3 => Location::QueryString,
-            _ => Location::Json,
-        };
-        len += 1;
-        packed >>= 3;
-    }
-    (list, len)
+/// A route attribute, as the macro writes it: one implementation per decorated handler, on a
+/// hidden unit struct named after the handler.
+pub trait RouteAttribute: Send + Sync + 'static {
+    /// The attribute's policy, built with [`Policy`]'s `const` methods.
+    const POLICY: Policy;
+    /// The handler takes a [`JsonToken`](crate::JsonToken), which verifies body tokens itself.
+    const READS_BODY: bool;
 }
 
 /// The hidden first parameter `#[jwt_required]` adds to a handler: it records the route's
 /// policy and enforces it before the handler's other guards run.
-pub struct JwtRequired<const KIND: u8, const FLAGS: u8, const LOCATIONS: u32>;
-
-impl<const KIND: u8, const FLAGS: u8, const LOCATIONS: u32> JwtRequired<KIND, FLAGS, LOCATIONS> {
-    /// The policy these parameters encode.
-    pub fn policy() -> Policy {
-        let locations: Option<&'static [Location]> = if LOCATIONS == 0 {
-            None
-        } else {
-            let unpacked: &'static ([Location; 4], usize) = const { &unpack_locations(LOCATIONS) };
-            Some(unpacked.0.split_at(unpacked.1).0)
-        };
-        Policy {
-            kind: match KIND {
-                KIND_ACCESS => Some(TokenType::Access),
-                KIND_REFRESH => Some(TokenType::Refresh),
-                _ => None,
-            },
-            fresh: FLAGS & FLAG_FRESH != 0,
-            optional: FLAGS & FLAG_OPTIONAL != 0,
-            check_revocation: FLAGS & FLAG_SKIP_REVOCATION == 0,
-            locations,
-        }
-    }
-}
+pub struct JwtRequired<A>(PhantomData<fn() -> A>);
 
 #[rocket::async_trait]
-impl<'r, const KIND: u8, const FLAGS: u8, const LOCATIONS: u32> FromRequest<'r>
-    for JwtRequired<KIND, FLAGS, LOCATIONS>
-{
+impl<'r, A: RouteAttribute> FromRequest<'r> for JwtRequired<A> {
     type Error = AuthError;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, AuthError> {
-        let body_guard = FLAGS & FLAG_BODY_GUARD != 0;
-        match guard::enforce_route_policy(req, Self::policy()).await {
-            Ok(_) => Outcome::Success(JwtRequired),
-            // The token may be in the body, which only the route's `JsonToken` can read.
-            Err(AuthError::Missing(_)) if body_guard => Outcome::Success(JwtRequired),
-            Err(e) => guard::fail(req, e),
+        match verify::enforce_route_policy(req, A::POLICY).await {
+            Ok(_) => Outcome::Success(JwtRequired(PhantomData)),
+            // The token may be in the body, which only the route's `JsonToken` can read; it
+            // enforces the same policy.
+            Err(AuthError::Missing(_)) if A::READS_BODY => {
+                Outcome::Success(JwtRequired(PhantomData))
+            }
+            Err(e) => verify::fail(req, e),
         }
     }
 }
 
-impl<const KIND: u8, const FLAGS: u8, const LOCATIONS: u32> Sentinel
-    for JwtRequired<KIND, FLAGS, LOCATIONS>
-{
+impl<A> Sentinel for JwtRequired<A> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        guard::missing_fairing(rocket)
+        Auth::missing(rocket)
     }
 }
 
@@ -126,16 +64,16 @@ impl<const KIND: u8, const FLAGS: u8, const LOCATIONS: u32> Sentinel
     note = "claims are read and written with serde"
 )]
 pub trait SerdeClaims: Sized {
-    /// Deserializes from a payload's JSON.
-    fn from_json(payload: &str) -> Result<Self, ClaimsError>;
+    /// Deserializes from a verified payload.
+    fn from_json(payload: &serde_json::Map<String, Value>) -> Result<Self, ClaimsError>;
     /// Serializes to a JSON value.
     fn to_json(&self) -> Result<Value, ClaimsError>;
 }
 
 #[diagnostic::do_not_recommend]
 impl<T: Serialize + DeserializeOwned> SerdeClaims for T {
-    fn from_json(payload: &str) -> Result<Self, ClaimsError> {
-        serde_json::from_str(payload).map_err(|e| ClaimsError::new(e.to_string()))
+    fn from_json(payload: &serde_json::Map<String, Value>) -> Result<Self, ClaimsError> {
+        T::deserialize(payload).map_err(|e| ClaimsError::new(e.to_string()))
     }
 
     fn to_json(&self) -> Result<Value, ClaimsError> {
@@ -178,37 +116,16 @@ pub fn validate<T: ?Sized, R: Validation>(
 }
 
 /// The verify path without Rocket's request machinery, for benchmarks: header parsing,
-/// decoding and every check of SPEC §4 an access route makes, revocation included.
+/// decoding and the same policy steps the guards run (SPEC §4) for an access route.
 pub async fn verify_authorization(
-    auth: &crate::Auth,
+    auth: &Auth,
     header: &str,
 ) -> Result<crate::TokenData, AuthError> {
     let settings = &auth.settings;
     let token = crate::location::parse_header(settings, header)?
         .ok_or(AuthError::Missing("Missing Authorization Header".into()))?;
     let data = crate::token::decode(settings, token, crate::token::now(), Default::default())?;
-    guard::check_type_and_freshness(&Policy::ACCESS, &data)?;
-    guard::check_revocation(auth, &data).await?;
-    guard::check_hook(auth, &data)?;
+    let revocation = rocket::tokio::sync::OnceCell::new();
+    verify::judge(auth, &Policy::ACCESS, &data, &revocation).await?;
     Ok(data)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn locations_round_trip() {
-        let all = [
-            Location::Json,
-            Location::Headers,
-            Location::QueryString,
-            Location::Cookies,
-        ];
-        for n in 1..=4 {
-            let (list, len) = unpack_locations(pack_locations(&all[..n]));
-            assert_eq!(&list[..len], &all[..n]);
-        }
-        assert_eq!(pack_locations(&[]), 0);
-    }
 }

@@ -1,10 +1,12 @@
 //! `#[jwt_required]`, `#[fresh_jwt_required]` and `#[jwt_refresh_token_required]`.
 //!
-//! Parse the options and the handler, validate them together, then insert one hidden guard
-//! parameter, `JwtRequired<KIND, FLAGS, LOCATIONS>`, at the front of the parameter list: Rocket
-//! runs request guards in order, so the policy is enforced (and recorded for the handler's own
-//! `Token`/`CurrentUser` parameters) before anything else. Every other token of the function is
-//! passed through untouched, which keeps handlers written inside `macro_rules!` working.
+//! Parse the options and the handler, validate them together, then emit the route's policy as
+//! one value of the runtime's `Policy` type (on a hidden unit struct named after the handler)
+//! and insert one hidden guard parameter, `JwtRequired<that struct>`, at the front of the
+//! parameter list: Rocket runs request guards in order, so the policy is enforced (and
+//! recorded for the handler's own `Token`/`CurrentUser` parameters) before anything else.
+//! Every other token of the function is passed through untouched, which keeps handlers written
+//! inside `macro_rules!` working.
 
 mod parse;
 
@@ -50,13 +52,15 @@ pub(crate) fn expand(attribute: Attribute, args: TokenStream, item: TokenStream)
             None
         }
     };
-    let policy = function
-        .as_ref()
-        .map(|function| validate(attribute, &options, function, &mut ctxt));
+    let policy = function.as_ref().map(|function| {
+        let (policy, handler) = validate(attribute, &options, function, &mut ctxt);
+        (policy, handler, function)
+    });
     let output = match (ctxt.check(), policy) {
-        (Ok(()), Some((policy, handler))) => {
-            match inject(item.clone(), hidden_param(&policy, &handler)) {
-                Some(output) => output,
+        (Ok(()), Some((policy, handler, function))) => {
+            let (definition, param) = policy_tokens(&policy, &handler, function);
+            match inject(item.clone(), param) {
+                Some(output) => quote!(#definition #output),
                 None => error_with_item(
                     syn::Error::new(
                         Span::call_site(),
@@ -149,26 +153,33 @@ fn validate(
     (policy, handler)
 }
 
-/// A parameter that asks for another token type than the route's policy cannot work.
+/// A parameter whose explicit policy is looser than, or contradicts, the route's policy
+/// cannot work: the route would be guarded by one policy and read under another.
 fn check_param(attribute: Attribute, policy: &Policy, param: &parse::GuardParam, ctxt: &mut Ctxt) {
     let attr = attribute.name();
-    match (&param.policy, policy.kind) {
-        (Some((marker, span)), Kind::Access) if marker == "Refresh" => ctxt.error_at(
-            *span,
-            format!(
+    if let Some((marker, span)) = &param.policy {
+        let refused = match (policy.kind, policy.fresh, marker.as_str()) {
+            (Kind::Access, _, "Refresh") => Some(format!(
                 "this route takes access tokens (`#[{attr}]`) but this parameter asks for a \
                  refresh token; use `#[jwt_refresh_token_required]` or drop `Refresh`"
-            ),
-        ),
-        (Some((marker, span)), Kind::Refresh) if marker == "Access" || marker == "Fresh" => ctxt
-            .error_at(
-                *span,
-                format!(
-                    "this route takes refresh tokens (`#[{attr}]`) but this parameter asks for \
-                     an access token; drop `{marker}` to read the route's token"
-                ),
-            ),
-        _ => {}
+            )),
+            (Kind::Refresh, _, "Access" | "Fresh") => Some(format!(
+                "this route takes refresh tokens (`#[{attr}]`) but this parameter asks for \
+                 an access token; drop `{marker}` to read the route's token"
+            )),
+            (Kind::Access | Kind::Refresh, _, "AnyType") => Some(format!(
+                "this route takes one token type (`#[{attr}]`) but this parameter accepts \
+                 both; drop `AnyType` to read the route's token, or use `verify_type = false`"
+            )),
+            (Kind::Access, true, "Access") => Some(format!(
+                "this route takes fresh access tokens (`#[{attr}]`) but this parameter accepts \
+                 any access token; drop `Access` to read the route's token, or use `Fresh`"
+            )),
+            _ => None,
+        };
+        if let Some(message) = refused {
+            ctxt.error_at(*span, message);
+        }
     }
     if policy.optional
         && param.policy.is_none()
@@ -185,50 +196,56 @@ fn check_param(attribute: Attribute, policy: &Policy, param: &parse::GuardParam,
     }
 }
 
-/// `__jwt_ext_policy: ::jwt_ext::__private::JwtRequired<KIND, FLAGS, LOCATIONS>,`
-fn hidden_param(policy: &Policy, handler: &Handler) -> TokenStream {
-    // Rocket's generated code must see this name: call-site hygiene.
+/// The route's policy as a hidden `RouteAttribute` implementation, and the hidden parameter
+/// `__jwt_ext_policy: ::jwt_ext::__private::JwtRequired<__jwt_ext_policy_<handler>>,`.
+fn policy_tokens(
+    policy: &Policy,
+    handler: &Handler,
+    function: &syn::ItemFn,
+) -> (TokenStream, TokenStream) {
+    let (name, vis) = (&function.sig.ident, &function.vis);
+    // Rocket's generated code must see these names: call-site hygiene.
     let span = Span::call_site();
     let private = paths::private(span);
-    let kind = match policy.kind {
-        Kind::Access => quote!(#private::KIND_ACCESS),
-        Kind::Refresh => quote!(#private::KIND_REFRESH),
-        Kind::Any => quote!(#private::KIND_ANY),
+    let marker = proc_macro2::Ident::new(&format!("__jwt_ext_policy_{name}"), span);
+    let mut value = match policy.kind {
+        Kind::Access => quote!(#private::Policy::access()),
+        Kind::Refresh => quote!(#private::Policy::refresh()),
+        Kind::Any => quote!(#private::Policy::any_type()),
     };
-    let mut flags = Vec::new();
     if policy.fresh {
-        flags.push(quote!(#private::FLAG_FRESH));
+        value.extend(quote!(.fresh()));
     }
     if policy.optional {
-        flags.push(quote!(#private::FLAG_OPTIONAL));
+        value.extend(quote!(.optional()));
     }
     if policy.skip_revocation_check {
-        flags.push(quote!(#private::FLAG_SKIP_REVOCATION));
+        value.extend(quote!(.skip_revocation_check()));
     }
-    if handler.body_guard {
-        flags.push(quote!(#private::FLAG_BODY_GUARD));
+    if let Some(list) = &policy.locations {
+        let variants = list.iter().map(|name| {
+            let variant = parse::LOCATION_NAMES
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or("Headers", |(_, v)| v);
+            let variant = proc_macro2::Ident::new(variant, span);
+            quote!(#private::Location::#variant)
+        });
+        value.extend(quote!(.locations(&[#(#variants),*])));
     }
-    let flags = if flags.is_empty() {
-        quote!(0)
-    } else {
-        quote!(#(#flags)|*)
-    };
-    let locations = match &policy.locations {
-        None => quote!(0),
-        Some(list) => {
-            let location = paths::location(span);
-            let variants = list.iter().map(|name| {
-                let variant = parse::LOCATION_NAMES
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map_or("Headers", |(_, v)| v);
-                let variant = proc_macro2::Ident::new(variant, span);
-                quote!(#location::#variant)
-            });
-            quote!(#private::pack_locations(&[#(#variants),*]))
+    let reads_body = handler.body_guard;
+    let definition = quote! {
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis struct #marker;
+
+        impl #private::RouteAttribute for #marker {
+            const POLICY: #private::Policy = #value;
+            const READS_BODY: bool = #reads_body;
         }
     };
-    quote!(__jwt_ext_policy: #private::JwtRequired<{ #kind }, { #flags }, { #locations }>,)
+    let param = quote!(__jwt_ext_policy: #private::JwtRequired<#marker>,);
+    (definition, param)
 }
 
 /// Inserts `param` at the front of the function's parameter list; `None` if there is none.

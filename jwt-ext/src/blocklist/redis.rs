@@ -30,6 +30,10 @@ end
 return 1
 ";
 
+/// The latest expiry given to Redis (the end of year 9999); a later one, which Redis could
+/// refuse as an invalid expire time, is stored without expiry.
+const LATEST_EXPIRY: i64 = 253_402_300_799;
+
 /// The default key prefix.
 pub const DEFAULT_PREFIX: &str = "jwt-ext:";
 /// The default deadline of one command.
@@ -179,10 +183,10 @@ impl Blocklist for RedisBlocklist {
         match keep_until {
             // The token can no longer pass; there is nothing to remember.
             Some(at) if at <= now() => return Ok(()),
-            Some(at) => {
+            Some(at) if at <= LATEST_EXPIRY => {
                 command.arg("EXAT").arg(at);
             }
-            None => {}
+            _ => {}
         }
         self.run(command.query_async::<()>(&mut connection)).await
     }
@@ -195,9 +199,12 @@ impl Blocklist for RedisBlocklist {
     ) -> Result<(), StoreError> {
         let mut connection = self.connection()?;
         let mut invocation = self.revoke_identity.key(self.identity_key(identity));
-        invocation
-            .arg(issued_before)
-            .arg(keep_until.map(|t| t.to_string()).unwrap_or_default());
+        invocation.arg(issued_before).arg(
+            keep_until
+                .filter(|at| *at <= LATEST_EXPIRY)
+                .map(|at| at.to_string())
+                .unwrap_or_default(),
+        );
         self.run(invocation.invoke_async::<i64>(&mut connection))
             .await
             .map(|_| ())

@@ -1,22 +1,18 @@
-//! The verification pipeline up to audience and issuer (SPEC §4), in its order: length cap →
-//! structure, base64, JSON → header policy → signature → time claims → identity → audience and
-//! issuer → claim types. No store is touched here.
+//! The verification pipeline up to audience and issuer (SPEC §4), one function per stage, in
+//! its order: length cap and structure → strict JSON → header policy → signature → time claims
+//! → identity → audience → issuer → reserved claim types. No store is touched here.
 //!
-//! Header and payload are scanned once each: the claims we check are captured as raw JSON and
-//! typed one by one, everything else is validated and skipped, and the full maps are only built
-//! if someone asks for them.
+//! Header and payload are parsed once each, strictly ([`super::json`]), into the maps that
+//! [`TokenData`] hands out: the claims checked here are read from what the application reads.
 
 use std::borrow::Cow;
-use std::fmt;
 
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
-use base64::engine::DecodePaddingMode;
-use base64::{alphabet, Engine};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use jsonwebtoken::Algorithm;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use super::json::{self, Refusal};
 use super::{Freshness, TokenData, TokenType};
 use crate::config::Settings;
 use crate::error::AuthError;
@@ -24,12 +20,6 @@ use crate::error::AuthError;
 /// Header parameters that change how a token must be processed; we support none of them, and a
 /// token that needs one is refused rather than half-understood (RFC 7515 §4.1.11, RFC 7797).
 pub(crate) const FORBIDDEN_HEADERS: [&str; 7] = ["crit", "jwk", "jku", "x5u", "x5c", "b64", "zip"];
-
-/// PyJWT accepts base64url with or without padding; so do we.
-const B64_LENIENT: GeneralPurpose = GeneralPurpose::new(
-    &alphabet::URL_SAFE,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
 
 /// Options of one decode.
 #[derive(Debug, Clone, Copy, Default)]
@@ -39,13 +29,44 @@ pub(crate) struct DecodeOptions {
 
 /// The three parts of a compact JWS, decoded from base64 but not verified.
 pub(crate) struct Parts<'t> {
-    pub(crate) header_json: String,
-    pub(crate) payload_json: String,
+    header: Vec<u8>,
+    payload: Vec<u8>,
     signing_input: &'t str,
     signature: &'t str,
 }
 
-/// Length cap, structure and base64: nothing here trusts the token.
+/// The whole pipeline of this module. `now` is Unix seconds.
+pub(crate) fn decode(
+    settings: &Settings,
+    token: &str,
+    now: i64,
+    options: DecodeOptions,
+) -> Result<TokenData, AuthError> {
+    let parts = split(settings, token)?;
+    let header = parse(&parts.header, "Invalid header string")?;
+    let payload = parse(&parts.payload, "Invalid payload string")?;
+    let algorithm = check_header(settings, &header)?;
+    check_signature(settings, &parts, algorithm)?;
+    let times = check_times(settings, &payload, now, options)?;
+    let identity = check_identity(settings, &payload)?;
+    check_audience(settings, &payload)?;
+    check_issuer(settings, &payload)?;
+    let reserved = read_reserved(settings, &payload, &times)?;
+    Ok(TokenData {
+        header,
+        payload,
+        identity,
+        jti: reserved.jti,
+        kind: reserved.kind,
+        fresh: reserved.fresh,
+        iat: times.iat,
+        exp: times.exp,
+        csrf: reserved.csrf,
+        location: None,
+    })
+}
+
+/// Length cap, structure and base64 (unpadded, canonical): nothing here trusts the token.
 pub(crate) fn split<'t>(settings: &Settings, token: &'t str) -> Result<Parts<'t>, AuthError> {
     if token.len() > settings.max_token_bytes {
         return Err(AuthError::invalid("Token is too large"));
@@ -59,117 +80,52 @@ pub(crate) fn split<'t>(settings: &Settings, token: &'t str) -> Result<Parts<'t>
     if payload_b64.contains('.') {
         return Err(AuthError::invalid("Too many segments"));
     }
+    let header = unbase64(header_b64, "Invalid header padding")?;
+    let payload = unbase64(payload_b64, "Invalid payload padding")?;
+    if signature.contains('=') {
+        return Err(AuthError::invalid("Invalid crypto padding"));
+    }
     Ok(Parts {
-        header_json: text(
-            header_b64,
-            "Invalid header padding",
-            "Invalid header string",
-        )?,
-        payload_json: text(
-            payload_b64,
-            "Invalid payload padding",
-            "Invalid payload string",
-        )?,
+        header,
+        payload,
         signing_input,
         signature,
     })
 }
 
-fn text(
-    segment: &str,
-    bad_base64: &'static str,
-    bad_text: &'static str,
-) -> Result<String, AuthError> {
-    let bytes = B64_LENIENT
+/// One spelling: base64url without `=` padding and without stray trailing bits.
+fn unbase64(segment: &str, refused: &'static str) -> Result<Vec<u8>, AuthError> {
+    URL_SAFE_NO_PAD
         .decode(segment)
-        .map_err(|_| AuthError::invalid(bad_base64))?;
-    String::from_utf8(bytes).map_err(|_| AuthError::invalid(bad_text))
+        .map_err(|_| AuthError::invalid(refused))
 }
 
-/// Picks the values of some members of a JSON object in one pass, validating the rest.
-struct Pick<'n, 'de> {
-    names: &'n [&'n str],
-    found: Vec<Option<&'de RawValue>>,
+/// A strict JSON object ([`json::object`]).
+fn parse(segment: &[u8], syntax: &'static str) -> Result<Map<String, Value>, AuthError> {
+    json::object(segment).map_err(|refusal| match refusal {
+        Refusal::Syntax => AuthError::invalid(syntax),
+        Refusal::Duplicate => AuthError::invalid("Duplicate member name in token"),
+        Refusal::TooDeep => AuthError::invalid("Token is nested too deeply"),
+    })
 }
-
-impl<'de> Visitor<'de> for Pick<'_, 'de> {
-    type Value = Vec<Option<&'de RawValue>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Self::Value, A::Error> {
-        while let Some(index) = map.next_key_seed(Name(self.names))? {
-            match index {
-                Some(i) => self.found[i] = Some(map.next_value()?),
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(self.found)
-    }
-}
-
-/// A member name, as its index in the names we look for.
-struct Name<'n>(&'n [&'n str]);
-
-impl<'de> DeserializeSeed<'de> for Name<'_> {
-    type Value = Option<usize>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for Name<'_> {
-    type Value = Option<usize>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a member name")
-    }
-
-    fn visit_str<E: de::Error>(self, name: &str) -> Result<Self::Value, E> {
-        Ok(self.0.iter().position(|n| *n == name))
-    }
-}
-
-/// The raw values of `names` in the JSON object `json`; `None` if it is not an object.
-fn pick<'de>(json: &'de str, names: &[&str]) -> Option<Vec<Option<&'de RawValue>>> {
-    let mut deserializer = serde_json::Deserializer::from_str(json);
-    let found = deserializer
-        .deserialize_map(Pick {
-            names,
-            found: vec![None; names.len()],
-        })
-        .ok()?;
-    deserializer.end().ok()?;
-    Some(found)
-}
-
-/// Header names: `alg`, `kid`, then the forbidden ones.
-const HEADER_NAMES: [&str; 9] = [
-    "alg", "kid", "crit", "jwk", "jku", "x5u", "x5c", "b64", "zip",
-];
 
 /// Header policy: the algorithm comes from the allow-list, never from the token alone.
-fn check_header(settings: &Settings, header: &[Option<&RawValue>]) -> Result<Algorithm, AuthError> {
-    if let Some(i) = (2..HEADER_NAMES.len()).find(|&i| header[i].is_some()) {
+fn check_header(settings: &Settings, header: &Map<String, Value>) -> Result<Algorithm, AuthError> {
+    if let Some(name) = FORBIDDEN_HEADERS.iter().find(|n| header.contains_key(**n)) {
         return Err(AuthError::Invalid(Cow::Owned(format!(
-            "Unsupported header parameter: {}",
-            HEADER_NAMES[i]
+            "Unsupported header parameter: {name}"
         ))));
     }
-    let alg = header[0]
-        .and_then(|raw| serde_json::from_str::<&str>(raw.get()).ok())
+    let alg = header
+        .get("alg")
+        .and_then(Value::as_str)
         .ok_or(AuthError::invalid("Algorithm not specified"))?;
     let not_allowed = AuthError::invalid("The specified alg value is not allowed");
     let algorithm = alg.parse::<Algorithm>().map_err(|_| not_allowed.clone())?;
     if !settings.decode_algorithms.contains(&algorithm) {
         return Err(not_allowed);
     }
-    if header[1].is_some_and(|kid| !kid.get().starts_with('"')) {
+    if header.get("kid").is_some_and(|kid| !kid.is_string()) {
         return Err(AuthError::invalid(
             "Key ID header parameter must be a string",
         ));
@@ -202,78 +158,30 @@ fn check_signature(
     }
 }
 
-/// Payload members we read, by index.
-const EXP: usize = 0;
-const NBF: usize = 1;
-const IAT: usize = 2;
-const JTI: usize = 3;
-const TYPE: usize = 4;
-const FRESH: usize = 5;
-const CSRF: usize = 6;
-const AUD: usize = 7;
-const ISS: usize = 8;
-const SUB: usize = 9;
-const IDENTITY: usize = 10;
-
-/// An integer claim; present with another JSON type (a float, a string, null) is an error.
-fn integer(raw: Option<&RawValue>, wrong_type: &'static str) -> Result<Option<i64>, AuthError> {
-    raw.map(|raw| {
-        serde_json::from_str::<i64>(raw.get()).map_err(|_| AuthError::invalid(wrong_type))
-    })
-    .transpose()
+/// The registered time claims, each an integer when present.
+struct Times {
+    exp: Option<i64>,
+    iat: Option<i64>,
 }
 
-/// A string claim; present with another JSON type is an error.
-fn string(raw: Option<&RawValue>, wrong_type: &'static str) -> Result<Option<String>, AuthError> {
-    raw.map(|raw| {
-        serde_json::from_str::<String>(raw.get()).map_err(|_| AuthError::invalid(wrong_type))
-    })
-    .transpose()
-}
-
-fn missing_claim(name: &str) -> AuthError {
-    AuthError::Invalid(Cow::Owned(format!("Missing claim: {name}")))
-}
-
-fn is_null(raw: Option<&RawValue>) -> bool {
-    raw.is_none_or(|raw| raw.get() == "null")
-}
-
-/// The whole pipeline of this module. `now` is Unix seconds.
-pub(crate) fn decode(
+/// `exp`, `nbf` and `iat` with the leeway; `require_exp` and `max_token_lifetime`.
+fn check_times(
     settings: &Settings,
-    token: &str,
+    payload: &Map<String, Value>,
     now: i64,
     options: DecodeOptions,
-) -> Result<TokenData, AuthError> {
-    let parts = split(settings, token)?;
-    let header = pick(&parts.header_json, &HEADER_NAMES)
-        .ok_or(AuthError::invalid("Invalid header string"))?;
-    let names = [
-        "exp",
-        "nbf",
-        "iat",
-        "jti",
-        "type",
-        "fresh",
-        "csrf",
-        "aud",
-        "iss",
-        "sub",
-        settings.identity_claim.as_str(),
-    ];
-    let claims =
-        pick(&parts.payload_json, &names).ok_or(AuthError::invalid("Invalid payload string"))?;
-    let algorithm = check_header(settings, &header)?;
-    check_signature(settings, &parts, algorithm)?;
-
+) -> Result<Times, AuthError> {
     let leeway = settings.leeway;
     let exp = integer(
-        claims[EXP],
+        payload,
+        "exp",
         "Expiration Time claim (exp) must be an integer.",
     )?;
-    let nbf = integer(claims[NBF], "Not Before claim (nbf) must be an integer.")?;
-    let iat = integer(claims[IAT], "Issued At claim (iat) must be an integer.")?;
+    let nbf = integer(payload, "nbf", "Not Before claim (nbf) must be an integer.")?;
+    let iat = integer(payload, "iat", "Issued At claim (iat) must be an integer.")?;
+    if exp.is_none() && settings.require_exp {
+        return Err(missing_claim("exp"));
+    }
     if exp.is_some_and(|exp| !options.allow_expired && exp <= now.saturating_sub(leeway)) {
         return Err(AuthError::Expired);
     }
@@ -283,106 +191,156 @@ pub(crate) fn decode(
     if iat.is_some_and(|iat| iat > now.saturating_add(leeway)) {
         return Err(AuthError::invalid("The token is not yet valid (iat)"));
     }
+    if let Some(max) = settings.max_token_lifetime {
+        let (Some(exp), Some(iat)) = (exp, iat) else {
+            return Err(AuthError::invalid(
+                "Token lifetime exceeds the maximum (exp and iat are required)",
+            ));
+        };
+        if exp.checked_sub(iat).is_none_or(|lifetime| lifetime > max) {
+            return Err(AuthError::invalid("Token lifetime exceeds the maximum"));
+        }
+    }
+    Ok(Times { exp, iat })
+}
 
-    // The identity claim is `sub` unless configured otherwise; `names` holds it twice then.
-    let identity_raw = if settings.identity_claim == "sub" {
-        claims[SUB]
+/// The identity claim (`sub` unless configured otherwise); with `verify_sub`, `sub` is a string.
+fn check_identity(settings: &Settings, payload: &Map<String, Value>) -> Result<String, AuthError> {
+    let not_a_string = AuthError::invalid("Subject must be a string");
+    if settings.verify_sub && payload.get("sub").is_some_and(|sub| !sub.is_string()) {
+        return Err(not_a_string);
+    }
+    match payload.get(&settings.identity_claim) {
+        None => Err(missing_claim(&settings.identity_claim)),
+        Some(Value::String(identity)) => Ok(identity.clone()),
+        Some(_) if settings.verify_sub => Err(not_a_string),
+        Some(other) => Ok(other.to_string()),
+    }
+}
+
+/// Any overlap between the token's audiences and `decode_audience` passes.
+fn check_audience(settings: &Settings, payload: &Map<String, Value>) -> Result<(), AuthError> {
+    let Some(expected) = &settings.decode_audience else {
+        return Ok(());
+    };
+    let format = AuthError::invalid("Invalid claim format in token");
+    let matches = |aud: &Value| match aud {
+        Value::String(aud) => Ok(expected.contains(aud)),
+        _ => Err(format.clone()),
+    };
+    let any = match payload.get("aud") {
+        None | Some(Value::Null) => {
+            return Err(AuthError::invalid(r#"Token is missing the "aud" claim"#))
+        }
+        Some(Value::Array(auds)) => auds
+            .iter()
+            .map(matches)
+            .collect::<Result<Vec<_>, _>>()?
+            .contains(&true),
+        Some(aud @ Value::String(_)) => matches(aud)?,
+        Some(_) => return Err(format),
+    };
+    if any {
+        Ok(())
     } else {
-        claims[IDENTITY]
-    };
-    let identity = match identity_raw {
-        None => return Err(missing_claim(&settings.identity_claim)),
-        Some(raw) => match serde_json::from_str::<String>(raw.get()) {
-            Ok(identity) => identity,
-            Err(_) if settings.verify_sub => {
-                return Err(AuthError::invalid("Subject must be a string"))
-            }
-            Err(_) => raw.get().to_owned(),
-        },
-    };
-    if settings.verify_sub && claims[SUB].is_some_and(|sub| !sub.get().starts_with('"')) {
-        return Err(AuthError::invalid("Subject must be a string"));
+        Err(AuthError::invalid("Invalid audience"))
     }
+}
 
-    if let Some(expected) = &settings.decode_audience {
-        if is_null(claims[AUD]) {
-            return Err(AuthError::invalid(r#"Token is missing the "aud" claim"#));
-        }
-        let format = AuthError::invalid("Invalid claim format in token");
-        let audiences = match claims[AUD].map(|raw| serde_json::from_str::<Value>(raw.get())) {
-            Some(Ok(Value::String(aud))) => vec![aud],
-            Some(Ok(Value::Array(auds))) => auds
-                .into_iter()
-                .map(|a| match a {
-                    Value::String(s) => Ok(s),
-                    _ => Err(format.clone()),
-                })
-                .collect::<Result<_, _>>()?,
-            _ => return Err(format),
-        };
-        if !audiences.iter().any(|a| expected.contains(a)) {
-            return Err(AuthError::invalid("Invalid audience"));
-        }
+/// `iss` equals `decode_issuer` exactly.
+fn check_issuer(settings: &Settings, payload: &Map<String, Value>) -> Result<(), AuthError> {
+    let Some(expected) = &settings.decode_issuer else {
+        return Ok(());
+    };
+    match payload.get("iss") {
+        None => Err(AuthError::invalid(r#"Token is missing the "iss" claim"#)),
+        Some(Value::String(iss)) if iss == expected => Ok(()),
+        Some(Value::String(_)) => Err(AuthError::invalid("Invalid issuer")),
+        Some(_) => Err(AuthError::invalid("Payload Issuer (iss) must be a string")),
     }
-    if let Some(expected) = &settings.decode_issuer {
-        let Some(raw) = claims[ISS] else {
-            return Err(AuthError::invalid(r#"Token is missing the "iss" claim"#));
-        };
-        match serde_json::from_str::<String>(raw.get()) {
-            Ok(iss) if iss == *expected => {}
-            Ok(_) => return Err(AuthError::invalid("Invalid issuer")),
-            Err(_) => return Err(AuthError::invalid("Payload Issuer (iss) must be a string")),
-        }
-    }
+}
 
+/// Flask-JWT-Extended's own claims.
+struct Reserved {
+    jti: Option<String>,
+    kind: TokenType,
+    fresh: Freshness,
+    csrf: Option<String>,
+}
+
+/// `jti`, `type`, `fresh` and `csrf`, each of its JSON type; `jti`, `iat` and `type` required
+/// with `strict_claims`.
+fn read_reserved(
+    settings: &Settings,
+    payload: &Map<String, Value>,
+    times: &Times,
+) -> Result<Reserved, AuthError> {
     let strict = settings.strict_claims;
-    let jti = string(claims[JTI], "JWT ID must be a string")?;
+    let jti = string(payload, "jti", "JWT ID must be a string")?;
     if strict && jti.is_none() {
         return Err(missing_claim("jti"));
     }
-    if strict && iat.is_none() {
+    if strict && times.iat.is_none() {
         return Err(missing_claim("iat"));
     }
-    let kind = match claims[TYPE].map(|raw| raw.get()) {
-        Some(r#""access""#) => TokenType::Access,
-        Some(r#""refresh""#) => TokenType::Refresh,
-        Some(other) if other.starts_with('"') => {
-            return Err(AuthError::invalid("Invalid token type"))
-        }
+    let kind = match payload.get("type") {
+        Some(Value::String(kind)) if kind == "access" => TokenType::Access,
+        Some(Value::String(kind)) if kind == "refresh" => TokenType::Refresh,
+        Some(Value::String(_)) => return Err(AuthError::invalid("Invalid token type")),
         Some(_) => return Err(AuthError::invalid("Token type must be a string")),
         None if strict => return Err(missing_claim("type")),
         None => TokenType::Access,
     };
-    let fresh_error = AuthError::invalid("Fresh claim must be a boolean or a timestamp");
-    let fresh = match claims[FRESH].map(|raw| raw.get()) {
-        None => Freshness::Stale,
-        Some("true") => Freshness::Fresh,
-        Some("false") => Freshness::Stale,
-        Some(number) => serde_json::from_str::<f64>(number)
-            .map(Freshness::Until)
-            .map_err(|_| fresh_error)?,
+    let fresh = match payload.get("fresh") {
+        None | Some(Value::Bool(false)) => Freshness::Stale,
+        Some(Value::Bool(true)) => Freshness::Fresh,
+        Some(Value::Number(until)) => until.as_f64().map_or(Freshness::Stale, Freshness::Until),
+        Some(_) => {
+            return Err(AuthError::invalid(
+                "Fresh claim must be a boolean or a timestamp",
+            ))
+        }
     };
-    let csrf = string(claims[CSRF], "CSRF claim must be a string")?;
-
-    let Parts {
-        header_json,
-        payload_json,
-        ..
-    } = parts;
-    Ok(TokenData {
-        header_json: header_json.into_boxed_str(),
-        payload_json: payload_json.into_boxed_str(),
-        header: Default::default(),
-        payload: Default::default(),
-        identity,
+    let csrf = string(payload, "csrf", "CSRF claim must be a string")?;
+    Ok(Reserved {
         jti,
         kind,
         fresh,
-        iat,
-        exp,
         csrf,
-        location: None,
     })
+}
+
+/// An integer claim; present with another JSON type (a float, a string, null) is an error.
+fn integer(
+    payload: &Map<String, Value>,
+    name: &str,
+    wrong_type: &'static str,
+) -> Result<Option<i64>, AuthError> {
+    payload
+        .get(name)
+        .map(|value| value.as_i64().ok_or(AuthError::invalid(wrong_type)))
+        .transpose()
+}
+
+/// A string claim; present with another JSON type is an error.
+fn string(
+    payload: &Map<String, Value>,
+    name: &str,
+    wrong_type: &'static str,
+) -> Result<Option<String>, AuthError> {
+    payload
+        .get(name)
+        .map(|value| {
+            value
+                .as_str()
+                .map(str::to_owned)
+                .ok_or(AuthError::invalid(wrong_type))
+        })
+        .transpose()
+}
+
+fn missing_claim(name: &str) -> AuthError {
+    AuthError::Invalid(Cow::Owned(format!("Missing claim: {name}")))
 }
 
 /// Reads the header without verifying anything.
@@ -390,9 +348,13 @@ pub(crate) fn unverified_header(
     settings: &Settings,
     token: &str,
 ) -> Result<Map<String, Value>, AuthError> {
-    let parts = split(settings, token)?;
-    match serde_json::from_str(&parts.header_json) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(AuthError::invalid("Invalid header string")),
-    }
+    parse(&split(settings, token)?.header, "Invalid header string")
+}
+
+/// Reads the payload without verifying anything: for tokens this process just issued.
+pub(crate) fn unverified_payload(
+    settings: &Settings,
+    token: &str,
+) -> Result<Map<String, Value>, AuthError> {
+    parse(&split(settings, token)?.payload, "Invalid payload string")
 }

@@ -6,11 +6,10 @@
 
 mod decode;
 mod encode;
+mod json;
 
-pub(crate) use decode::{decode, split, unverified_header, DecodeOptions};
+pub(crate) use decode::{decode, unverified_header, unverified_payload, DecodeOptions};
 pub(crate) use encode::{encode, plain_header, Draft};
-
-use std::sync::OnceLock;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -95,11 +94,9 @@ impl From<bool> for Freshness {
 /// guards; [`Auth::decode`](crate::Auth::decode) returns it as is.
 #[derive(Clone)]
 pub struct TokenData {
-    /// The header and payload JSON, parsed into maps only when asked for.
-    pub(crate) header_json: Box<str>,
-    pub(crate) payload_json: Box<str>,
-    header: OnceLock<Map<String, Value>>,
-    payload: OnceLock<Map<String, Value>>,
+    /// The header and payload exactly as verified (parsed once, strictly).
+    pub(crate) header: Map<String, Value>,
+    pub(crate) payload: Map<String, Value>,
     pub(crate) identity: String,
     pub(crate) jti: Option<String>,
     pub(crate) kind: TokenType,
@@ -163,28 +160,18 @@ impl TokenData {
 
     /// The JOSE header.
     pub fn header(&self) -> &Map<String, Value> {
-        self.header.get_or_init(|| object(&self.header_json))
+        &self.header
     }
 
-    /// The whole payload, reserved and custom claims alike.
+    /// The whole payload, reserved and custom claims alike, exactly as verified.
     pub fn payload(&self) -> &Map<String, Value> {
-        self.payload.get_or_init(|| object(&self.payload_json))
-    }
-
-    /// The payload as JSON text, for deserializing custom claims.
-    pub(crate) fn payload_json(&self) -> &str {
-        &self.payload_json
+        &self.payload
     }
 
     /// Where the token was found; `None` when it was decoded with [`Auth::decode`](crate::Auth::decode).
     pub fn location(&self) -> Option<Location> {
         self.location
     }
-}
-
-/// `decode` checked that both parts are JSON objects, so this parse cannot fail.
-fn object(json: &str) -> Map<String, Value> {
-    serde_json::from_str(json).unwrap_or_default()
 }
 
 /// Current Unix time in whole seconds.

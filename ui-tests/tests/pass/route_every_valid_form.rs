@@ -1,7 +1,7 @@
 #![deny(warnings)]
 
 use jwt_ext::{
-    fresh_jwt_required, jwt_refresh_token_required, jwt_required, Access, CurrentUser, JsonToken, OptionalToken, Refresh,
+    fresh_jwt_required, jwt_refresh_token_required, jwt_required, Access, CurrentUser, Fresh, JsonToken, OptionalToken, Refresh,
     Token,
 };
 use rocket::{delete, get, post, put, route};
@@ -51,7 +51,14 @@ fn json(body: JsonToken) -> String {
 
 #[fresh_jwt_required]
 #[post("/h")]
-fn fresh_short(token: Token<(), Access>) -> String {
+fn fresh_short(token: Token<(), Fresh>) -> String {
+    token.identity().to_owned()
+}
+
+/// A parameter may be stricter than the route: here an access token under either type.
+#[jwt_required(verify_type = false)]
+#[post("/h2")]
+fn stricter(token: Token<(), Access>) -> String {
     token.identity().to_owned()
 }
 
@@ -69,6 +76,6 @@ pub(crate) fn generic_route() -> &'static str {
 
 fn main() {
     let _ = rocket::routes![
-        plain, empty_parens, optional, fresh, refresh, any, json, fresh_short, refresh_short, generic_route
+        plain, empty_parens, optional, fresh, refresh, any, json, fresh_short, stricter, refresh_short, generic_route
     ];
 }

@@ -5,22 +5,29 @@
 use rocket::{Request, Response};
 
 use crate::auth::Auth;
-use crate::guard;
 use crate::location::Location;
 use crate::token::{now, TokenType};
+use crate::verify;
 
-/// Adds a new access cookie (and its CSRF cookie) to `res` when the request's verified access
-/// cookie expires within `implicit_refresh_window`. Never when the response itself sets or
-/// removes the access cookie (a login, a logout), nor when the token is now revoked (the
-/// handler may have revoked it): a session that this response ended stays ended.
+/// Adds a new access cookie (and its CSRF cookie) to `res` when the access cookie that the
+/// answering route's guards accepted expires within `implicit_refresh_window`.
+///
+/// Only for a token that passed a whole guard (claims, user lookup, the verification hook) and
+/// that no guard of the route refused. Never when the response itself sets or removes the
+/// access cookie (a login, a logout), nor when the token is now revoked (the handler may have
+/// revoked it): a session that this response ended stays ended. The new token carries the
+/// identity and the hooks' additional claims; custom claims given to the builder at login are
+/// not carried over (re-issue from the handler to keep them).
 pub(crate) async fn implicit_refresh(auth: &Auth, req: &Request<'_>, res: &mut Response<'_>) {
     let Some(window) = auth.settings.implicit_refresh_window else {
         return;
     };
-    let Some(token) = guard::verified(req) else {
+    let Some(token) = verify::accepted(req) else {
         return;
     };
-    let expiring = token.expires_at().is_some_and(|exp| exp - now() <= window);
+    let expiring = token
+        .expires_at()
+        .is_some_and(|exp| exp.saturating_sub(now()) <= window);
     if token.location() != Some(Location::Cookies)
         || token.token_type() != TokenType::Access
         || !expiring
@@ -35,12 +42,13 @@ pub(crate) async fn implicit_refresh(auth: &Auth, req: &Request<'_>, res: &mut R
             .and_then(|pair| pair.split_once('='))
             .is_some_and(|(name, _)| name.trim() == cookie_name)
     });
-    if touched || !matches!(auth.blocklist.is_revoked(token).await, Ok(false)) {
+    if touched || !matches!(auth.blocklist.is_revoked(&token).await, Ok(false)) {
         return;
     }
     match auth.access_token(token.identity()).issue() {
         Ok(new) => {
-            for cookie in auth.cookies_for(&new, TokenType::Access) {
+            let tls = req.rocket().config().tls_enabled();
+            for cookie in auth.cookies_for(&new, TokenType::Access, tls) {
                 res.adjoin_header(cookie);
             }
         }

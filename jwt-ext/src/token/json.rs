@@ -1,0 +1,171 @@
+//! The one spelling of a token's JSON (SPEC §4): UTF-8 objects without duplicate member names,
+//! nested at most [`MAX_DEPTH`] levels, every string valid Unicode (no lone surrogates).
+//!
+//! `serde_json` alone keeps the last of two equal names, skips strings it is told to ignore
+//! without checking their escapes, and allows 128 levels; a JWT parsed that way can mean one
+//! thing to us and another to a peer. This parser builds the [`Map`] that
+//! [`TokenData::payload`](crate::TokenData::payload) returns, in the same pass that enforces
+//! the rules, so what was checked is exactly what the application reads.
+
+use std::cell::Cell;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+
+/// The deepest nesting accepted anywhere in a header or payload; the top object is level 1.
+pub(crate) const MAX_DEPTH: usize = 64;
+
+/// Why a segment was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// Not a JSON object, not UTF-8, bad syntax, or a string with an invalid escape.
+    Syntax,
+    /// A member name appears twice in one object.
+    Duplicate,
+    /// Nested deeper than [`MAX_DEPTH`].
+    TooDeep,
+}
+
+/// Parses `bytes` as one strict JSON object.
+pub(crate) fn object(bytes: &[u8]) -> Result<Map<String, Value>, Refusal> {
+    let refusal = Cell::new(Refusal::Syntax);
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = Strict {
+        depth: 1,
+        refusal: &refusal,
+    }
+    .deserialize(&mut deserializer);
+    match (value, deserializer.end()) {
+        (Ok(Value::Object(map)), Ok(())) => Ok(map),
+        (Err(_), _) => Err(refusal.get()),
+        _ => Err(Refusal::Syntax),
+    }
+}
+
+/// One value at `depth`; a rule it breaks is written to `refusal` before failing.
+#[derive(Clone, Copy)]
+struct Strict<'a> {
+    depth: usize,
+    refusal: &'a Cell<Refusal>,
+}
+
+impl Strict<'_> {
+    /// The seed of a container's members; the container itself must not be too deep.
+    fn members(self) -> Result<Self, Refusal> {
+        if self.depth > MAX_DEPTH {
+            return Err(Refusal::TooDeep);
+        }
+        Ok(Strict {
+            depth: self.depth + 1,
+            ..self
+        })
+    }
+
+    fn refuse<E: de::Error>(self, refusal: Refusal) -> E {
+        self.refusal.set(refusal);
+        E::custom("refused")
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Strict<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Strict<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let inner = self.members().map_err(|r| self.refuse(r))?;
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(inner)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let inner = self.members().map_err(|r| self.refuse(r))?;
+        let mut members = Map::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if members.contains_key(&name) {
+                return Err(self.refuse(Refusal::Duplicate));
+            }
+            let value = map.next_value_seed(inner)?;
+            members.insert(name, value);
+        }
+        Ok(Value::Object(members))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(depth: usize) -> String {
+        // `depth` objects, the innermost empty: {"a":{"a":{}}} is depth 3.
+        format!(
+            "{}{{}}{}",
+            r#"{"a":"#.repeat(depth - 1),
+            "}".repeat(depth - 1)
+        )
+    }
+
+    #[test]
+    fn the_rules() {
+        assert!(object(br#"{"a":[1,{"b":null}],"c":"\u00e9"}"#).is_ok());
+        assert_eq!(object(br#"{"a":1,"a":2}"#), Err(Refusal::Duplicate));
+        assert_eq!(object(br#"{"x":{"a":1,"a":1}}"#), Err(Refusal::Duplicate));
+        assert_eq!(object(br#"{"a":"\ud800"}"#), Err(Refusal::Syntax));
+        assert_eq!(object(br#"{"\udc00":1}"#), Err(Refusal::Syntax));
+        assert_eq!(object(b"[1]"), Err(Refusal::Syntax));
+        assert_eq!(object(b"{} {}"), Err(Refusal::Syntax));
+        assert_eq!(object(b"{\"a\":\"\xff\"}"), Err(Refusal::Syntax));
+        assert!(object(nested(MAX_DEPTH).as_bytes()).is_ok());
+        assert_eq!(
+            object(nested(MAX_DEPTH + 1).as_bytes()),
+            Err(Refusal::TooDeep)
+        );
+        assert_eq!(object(nested(2000).as_bytes()), Err(Refusal::TooDeep));
+        let deep_array = format!(r#"{{"a":{}{}}}"#, "[".repeat(63), "]".repeat(63));
+        assert!(object(deep_array.as_bytes()).is_ok());
+        let deep_array = format!(r#"{{"a":{}{}}}"#, "[".repeat(64), "]".repeat(64));
+        assert_eq!(object(deep_array.as_bytes()), Err(Refusal::TooDeep));
+    }
+}

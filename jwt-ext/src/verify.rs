@@ -1,0 +1,296 @@
+//! The verification pipeline of a request (SPEC §4) and the request state it keeps.
+//!
+//! Every guard runs the whole pipeline under its own policy: extraction in the policy's
+//! locations, then decode, CSRF, type, freshness, revocation and the verification hook. What
+//! is remembered is keyed by what it depends on, so a guard never inherits another guard's
+//! answer for a different token, policy or route:
+//!
+//! - decodes and revocation answers by the token's text and location (the same token judged
+//!   twice is decoded and looked up once);
+//! - per route tried (Rocket's forwarding starts afresh): the route attribute's policy, the one
+//!   token the route's guards judge (a guard finding another one refuses the request), and
+//!   whether a token passed a whole guard;
+//! - loaded users by token and user type.
+
+use std::any::{Any, TypeId};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rocket::http::Status;
+use rocket::request::Outcome;
+use rocket::tokio::sync::OnceCell;
+use rocket::{Request, Route};
+
+use crate::auth::Auth;
+use crate::csrf;
+use crate::error::AuthError;
+use crate::hooks::UserLoader;
+use crate::location::{self, JsonBody, Location};
+use crate::policy::Policy;
+use crate::token::{self, DecodeOptions, TokenData, TokenType};
+
+/// The status a failed guard hands to Rocket. No application answers with it, so the fairing
+/// knows that a response with this status is a catcher's answer to our failure, which it
+/// replaces with the failure's own status and body; a handler that swallowed a failure
+/// (`Option<Token>`) and answered by itself is left alone.
+pub(crate) const GUARD_FAILED: Status = Status::new(499);
+
+/// Everything the guards remember about one request, in one request-local slot.
+#[derive(Default)]
+struct RequestState {
+    tokens: Mutex<Vec<Arc<Verified>>>,
+    routes: Mutex<Vec<RouteScope>>,
+    users: Mutex<Vec<UserEntry>>,
+    /// The failure a guard reported last: the one whose status reached Rocket.
+    failure: Mutex<Option<AuthError>>,
+}
+
+/// One token, as found in one location: its decode and its revocation answer.
+struct Verified {
+    token: Box<str>,
+    location: Location,
+    decoded: Result<Arc<TokenData>, AuthError>,
+    revocation: OnceCell<Result<(), AuthError>>,
+}
+
+/// What the guards of one route have established.
+struct RouteScope {
+    route: usize,
+    /// The policy its route attribute set.
+    policy: Option<Policy>,
+    /// The token its guards judge: the first one a guard found.
+    token: Option<Box<str>>,
+    /// A token that passed a guard's whole pipeline, custom claims included.
+    passed: Option<Arc<TokenData>>,
+    /// A guard of this route refused the request's token.
+    refused: bool,
+}
+
+/// A loaded user (or none), for one token and one user type.
+struct UserEntry {
+    token: usize,
+    user_type: TypeId,
+    user: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+fn state<'r>(req: &'r Request<'_>) -> &'r RequestState {
+    req.local_cache(RequestState::default)
+}
+
+/// A poisoned lock only means a guard panicked mid-update of a list that is valid at every
+/// step; keep serving rather than fail every later guard.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The route being tried, by address: routes live as long as the server.
+fn route_key(req: &Request<'_>) -> usize {
+    req.route()
+        .map_or(0, |route| std::ptr::from_ref::<Route>(route) as usize)
+}
+
+/// Runs `f` on the scope of the route being tried.
+fn with_scope<T>(req: &Request<'_>, f: impl FnOnce(&mut RouteScope) -> T) -> T {
+    let route = route_key(req);
+    let mut routes = lock(&state(req).routes);
+    let index = match routes.iter().position(|scope| scope.route == route) {
+        Some(index) => index,
+        None => {
+            routes.push(RouteScope {
+                route,
+                policy: None,
+                token: None,
+                passed: None,
+                refused: false,
+            });
+            routes.len() - 1
+        }
+    };
+    f(&mut routes[index])
+}
+
+/// The policy the route attribute of the route being tried set, if any.
+pub(crate) fn route_policy(req: &Request<'_>) -> Option<Policy> {
+    with_scope(req, |scope| scope.policy)
+}
+
+/// Records the route's policy before any other guard runs (the route attributes do).
+fn set_route_policy(req: &Request<'_>, policy: Policy) {
+    with_scope(req, |scope| scope.policy = Some(policy));
+}
+
+/// Remembers the failure for the fairing and hands Rocket the private status.
+pub(crate) fn fail<T>(req: &Request<'_>, error: AuthError) -> Outcome<T, AuthError> {
+    Outcome::Error(record(req, error))
+}
+
+pub(crate) fn record(req: &Request<'_>, error: AuthError) -> (Status, AuthError) {
+    with_scope(req, |scope| scope.refused = true);
+    *lock(&state(req).failure) = Some(error.clone());
+    (GUARD_FAILED, error)
+}
+
+/// The failure that made a guard fail, for the fairing to render.
+pub(crate) fn failure(req: &Request<'_>) -> Option<AuthError> {
+    lock(&state(req).failure).clone()
+}
+
+/// Records that `data` passed a guard's whole pipeline on the route being tried.
+pub(crate) fn passed(req: &Request<'_>, data: &Arc<TokenData>) {
+    with_scope(req, |scope| scope.passed = Some(Arc::clone(data)));
+}
+
+/// The token that passed every guard of the route that answered, none of them refusing it.
+pub(crate) fn accepted(req: &Request<'_>) -> Option<Arc<TokenData>> {
+    with_scope(req, |scope| scope.passed.clone().filter(|_| !scope.refused))
+}
+
+pub(crate) fn auth<'r>(req: &'r Request<'_>) -> Result<&'r Auth, AuthError> {
+    req.rocket().state::<Auth>().ok_or_else(|| {
+        // Unreachable: `Sentinel` refuses to launch guarded routes without the fairing.
+        rocket::error!("jwt-ext: `Auth` is not managed; attach `Auth::fairing()`");
+        AuthError::StoreUnavailable
+    })
+}
+
+/// Runs the whole pipeline for `policy`: `Ok(None)` when the policy is optional and no
+/// location holds a token. `body` is what the [`JsonToken`](crate::JsonToken) data guard read.
+pub(crate) async fn verify(
+    req: &Request<'_>,
+    policy: Policy,
+    body: Option<&JsonBody>,
+) -> Result<Option<Arc<TokenData>>, AuthError> {
+    let auth = auth(req)?;
+    let settings = &auth.settings;
+    let locations = policy.locations.unwrap_or(&settings.locations);
+    let found = match location::find(req, settings, locations, policy.reads(), body) {
+        Ok(found) => found,
+        Err(AuthError::Missing(_)) if policy.optional => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    one_token_per_route(req, &found.token)?;
+    let entry = verified(req, auth, &found.token, found.location);
+    let data = entry.decoded.clone()?;
+    csrf::check(&data, found.csrf)?;
+    judge(auth, &policy, &data, &entry.revocation).await?;
+    Ok(Some(data))
+}
+
+/// The route attribute's hidden guard: records the route's policy, then enforces it.
+pub(crate) async fn enforce_route_policy(
+    req: &Request<'_>,
+    policy: Policy,
+) -> Result<Option<Arc<TokenData>>, AuthError> {
+    set_route_policy(req, policy);
+    let outcome = verify(req, policy, None).await?;
+    if let Some(data) = &outcome {
+        passed(req, data);
+    }
+    Ok(outcome)
+}
+
+/// All guards of a route judge one token: another one found elsewhere is ambiguous.
+fn one_token_per_route(req: &Request<'_>, token: &str) -> Result<(), AuthError> {
+    with_scope(req, |scope| match &scope.token {
+        Some(first) if **first != *token => Err(AuthError::invalid(
+            "The request carries more than one token; send one",
+        )),
+        Some(_) => Ok(()),
+        None => {
+            scope.token = Some(token.into());
+            Ok(())
+        }
+    })
+}
+
+/// The decode of `token` found in `location`, made once per request.
+fn verified(req: &Request<'_>, auth: &Auth, token: &str, location: Location) -> Arc<Verified> {
+    let mut tokens = lock(&state(req).tokens);
+    if let Some(entry) = tokens
+        .iter()
+        .find(|entry| entry.location == location && *entry.token == *token)
+    {
+        return Arc::clone(entry);
+    }
+    let decoded = token::decode(
+        &auth.settings,
+        token,
+        token::now(),
+        DecodeOptions::default(),
+    )
+    .map(|mut data| {
+        data.location = Some(location);
+        Arc::new(data)
+    });
+    let entry = Arc::new(Verified {
+        token: token.into(),
+        location,
+        decoded,
+        revocation: OnceCell::new(),
+    });
+    tokens.push(Arc::clone(&entry));
+    entry
+}
+
+/// The policy's steps on a decoded token, in SPEC §4's order: type, freshness, revocation
+/// (answered once per token through `revocation`), the verification hook.
+pub(crate) async fn judge(
+    auth: &Auth,
+    policy: &Policy,
+    data: &TokenData,
+    revocation: &OnceCell<Result<(), AuthError>>,
+) -> Result<(), AuthError> {
+    match (policy.kind, data.token_type()) {
+        (Some(TokenType::Access), TokenType::Refresh) => return Err(AuthError::RefreshNotAllowed),
+        (Some(TokenType::Refresh), TokenType::Access) => return Err(AuthError::RefreshRequired),
+        _ => {}
+    }
+    if policy.fresh && !data.freshness().is_fresh_at(token::now_f64()) {
+        return Err(AuthError::NeedsFresh);
+    }
+    if policy.check_revocation {
+        revocation
+            .get_or_init(|| async {
+                match auth.blocklist.is_revoked(data).await {
+                    Ok(false) => Ok(()),
+                    Ok(true) => Err(AuthError::Revoked),
+                    Err(e) => Err(AuthError::from(e)),
+                }
+            })
+            .await
+            .clone()?;
+    }
+    match &auth.hooks.token_verification {
+        Some(verify) if !verify(data) => Err(AuthError::ClaimsVerification),
+        _ => Ok(()),
+    }
+}
+
+/// The user `loader` finds for `token`, looked up once per token and user type.
+pub(crate) async fn user<L: UserLoader + ?Sized>(
+    req: &Request<'_>,
+    loader: &L,
+    token: &Arc<TokenData>,
+) -> Option<Arc<L::User>> {
+    let key = Arc::as_ptr(token) as usize;
+    let user_type = TypeId::of::<L::User>();
+    let cached = lock(&state(req).users)
+        .iter()
+        .find(|entry| entry.token == key && entry.user_type == user_type)
+        .map(|entry| entry.user.clone());
+    let user = match cached {
+        Some(user) => user,
+        None => {
+            let user = loader
+                .load_user(token, req)
+                .await
+                .map(|user| Arc::new(user) as Arc<dyn Any + Send + Sync>);
+            lock(&state(req).users).push(UserEntry {
+                token: key,
+                user_type,
+                user: user.clone(),
+            });
+            user
+        }
+    };
+    user.and_then(|user| user.downcast::<L::User>().ok())
+}
