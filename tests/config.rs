@@ -222,3 +222,43 @@ fn rocket_jwt_style_environment_values() {
     );
     assert_eq!(answer(client.get("/protected").dispatch()), (Status::Unauthorized, msg("Missing JWT in headers or query_string (Missing Authorization Header; Missing 'jwt' query parameter)")));
 }
+
+/// Ignition refusals of the verification-core review, each with a control that launches.
+#[test]
+fn ignition_refuses_what_would_make_tokens_forgeable_or_unusable() {
+    let secret = SECRET;
+    // PyJWT's CVE-2022-29217 rule: key text is never an HMAC secret.
+    fails(json!({"secret_key": key("rsa_public.pem")}));
+    fails(json!({"secret_key": format!("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{secret} me@host")}));
+    // The identity claim cannot be a claim jwt-ext sets itself.
+    for reserved in ["type", "jti", "exp", "fresh", "csrf"] {
+        fails(json!({"secret_key": secret, "identity_claim": reserved}));
+    }
+    assert!(launch(json!({"secret_key": secret, "identity_claim": "user_id"})).is_ok());
+    // An EC key on the wrong curve for its algorithm, private or public.
+    fails(
+        json!({"algorithm": "ES256", "private_key": key("ec384_private.pem"), "public_key": key("ec384_public.pem")}),
+    );
+    fails(
+        json!({"algorithm": "ES384", "private_key": key("ec_private.pem"), "public_key": key("ec_public.pem")}),
+    );
+    fails(json!({"algorithm": "ES256", "public_key": key("ec384_public.pem")}));
+    assert!(launch(json!({"algorithm": "ES384", "private_key": key("ec384_private.pem"), "public_key": key("ec384_public.pem")})).is_ok());
+    // Two halves of different pairs.
+    fails(
+        json!({"algorithm": "RS256", "private_key": key("rsa_private.pem"), "public_key": key("rsa_other_public.pem")}),
+    );
+    assert!(launch(json!({"algorithm": "RS256", "private_key": key("rsa_other_private.pem"), "public_key": key("rsa_other_public.pem")})).is_ok());
+    // Browsers drop `SameSite=None` cookies without `Secure`.
+    fails(json!({"secret_key": secret, "cookie_samesite": "None"}));
+    assert!(launch(
+        json!({"secret_key": secret, "cookie_samesite": "None", "cookie_secure": true})
+    )
+    .is_ok());
+    // Tokens issued without `exp` would be refused by the default `require_exp`.
+    fails(json!({"secret_key": secret, "access_token_expires": false}));
+    assert!(launch(
+        json!({"secret_key": secret, "access_token_expires": false, "require_exp": false})
+    )
+    .is_ok());
+}

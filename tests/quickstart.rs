@@ -270,6 +270,34 @@ fn logout_revokes_the_presented_token_of_either_type() {
 }
 
 #[test]
+fn logout_with_a_header_token_also_unsets_the_jwt_cookies() {
+    // An untracked client sends no cookies back: the removal must not depend on them.
+    let rocket = quickstart::rocket().configure(
+        rocket::figment::Figment::from(rocket::Config::debug_default())
+            .merge(("log_level", "off"))
+            .merge(("jwt.secret_key", "quickstart-test-secret-quickstart-test")),
+    );
+    let client = Client::untracked(rocket).expect("the quickstart launches");
+    let (access, _) = tokens(&client);
+    let response = client.delete("/logout").header(bearer(&access)).dispatch();
+    let cookies = set_cookies(&response);
+    assert_eq!(answer(response), (Status::Ok, msg("Access token revoked")));
+    for name in [
+        "access_token_cookie",
+        "csrf_access_token",
+        "refresh_token_cookie",
+        "csrf_refresh_token",
+    ] {
+        assert!(
+            cookies
+                .iter()
+                .any(|c| c.starts_with(&format!("{name}=;")) && c.contains("Max-Age=0")),
+            "{name}: {cookies:?}"
+        );
+    }
+}
+
+#[test]
 fn logout_everywhere_revokes_every_token_of_the_identity() {
     let client = client();
     let (access, refresh) = tokens(&client);

@@ -883,6 +883,56 @@ mod tests {
                 serde_json::json!({"secret_key": secret, "blocklist": "redis:/x"}),
                 "`jwt.blocklist`: expected `memory` or a `redis://`",
             ),
+            (
+                serde_json::json!({"secret_key": format!("-----BEGIN PUBLIC KEY-----\n{secret}")}),
+                "`jwt.secret_key`: is PEM or SSH key text",
+            ),
+            (
+                serde_json::json!({"secret_key": secret, "identity_claim": "type"}),
+                "`jwt.identity_claim`: `type` is a reserved claim",
+            ),
+            (
+                serde_json::json!({"secret_key": secret, "cookie_samesite": "none"}),
+                "`jwt.cookie_samesite`: `None` needs `cookie_secure = true`",
+            ),
+            (
+                serde_json::json!({"secret_key": secret, "refresh_token_expires": false}),
+                "`jwt.refresh_token_expires`: `false` issues tokens without `exp`",
+            ),
+        ];
+        for (config, expected) in cases {
+            let message = error(config);
+            assert!(message.starts_with(expected), "{message}");
+        }
+    }
+
+    fn fixture(name: &str) -> String {
+        let path = format!(
+            "{}/../tests/fixtures/keys/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(path).expect("fixture key")
+    }
+
+    #[test]
+    fn keys_are_checked_against_their_algorithm_and_their_pair() {
+        let cases = [
+            (
+                serde_json::json!({"algorithm": "ES256", "private_key": fixture("ec384_private.pem"), "public_key": fixture("ec_public.pem")}),
+                "`jwt.private_key`: is a P-384 key, but `ES256` needs a P-256 key",
+            ),
+            (
+                serde_json::json!({"algorithm": "ES384", "public_key": fixture("ec_public.pem")}),
+                "`jwt.public_key`: is a P-256 key, but `ES384` needs a P-384 key",
+            ),
+            (
+                serde_json::json!({"algorithm": "RS256", "private_key": fixture("rsa_private.pem"), "public_key": fixture("rsa_other_public.pem")}),
+                "`jwt.public_key`: does not match `private_key`",
+            ),
+            (
+                serde_json::json!({"algorithm": "ES256", "private_key": fixture("ec_private.pem"), "public_key": fixture("ec_private.pem")}),
+                "`jwt.public_key`: not a PEM public key",
+            ),
         ];
         for (config, expected) in cases {
             let message = error(config);

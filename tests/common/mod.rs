@@ -106,3 +106,24 @@ pub fn forge(payload: &Map<String, Value>) -> String {
         SECRET,
     )
 }
+
+/// Signs a header and a payload given as JSON text, byte for byte (duplicate names, deep
+/// nesting, escapes): what a serializer would never write.
+pub fn forge_raw(header: &str, payload: &str) -> String {
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    let key = jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()).expect("an HMAC key");
+    let signature =
+        jsonwebtoken::crypto::sign(input.as_bytes(), &key, jsonwebtoken::Algorithm::HS256)
+            .expect("HS256 signs");
+    format!("{input}.{signature}")
+}
+
+/// The test payload as JSON text, with `extra` spliced in before the closing brace.
+pub fn payload_text(extra: &str) -> String {
+    let text = Value::Object(payload()).to_string();
+    format!("{},{extra}}}", &text[..text.len() - 1])
+}

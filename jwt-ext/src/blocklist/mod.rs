@@ -57,3 +57,27 @@ pub trait Blocklist: Send + Sync + 'static {
         keep_until: Option<i64>,
     ) -> Result<(), StoreError>;
 }
+
+/// A shared store: keep a handle to the store you give the fairing (to inspect it, or to
+/// evict entries of a [`MemoryBlocklist`] at a time of your choosing).
+#[rocket::async_trait]
+impl<B: Blocklist + ?Sized> Blocklist for std::sync::Arc<B> {
+    async fn is_revoked(&self, token: &TokenData) -> Result<bool, StoreError> {
+        (**self).is_revoked(token).await
+    }
+
+    async fn revoke_token(&self, jti: &str, keep_until: Option<i64>) -> Result<(), StoreError> {
+        (**self).revoke_token(jti, keep_until).await
+    }
+
+    async fn revoke_identity(
+        &self,
+        identity: &str,
+        issued_before: i64,
+        keep_until: Option<i64>,
+    ) -> Result<(), StoreError> {
+        (**self)
+            .revoke_identity(identity, issued_before, keep_until)
+            .await
+    }
+}
