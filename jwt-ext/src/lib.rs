@@ -60,7 +60,7 @@
 //! | [`CurrentUser<U>`](CurrentUser) | the user loaded by the [`UserLoader`] for `U` |
 //! | [`&Auth`](Auth) | the handle that issues, decodes and revokes |
 //!
-//! Each guard decodes the token at most once per request, whatever the number of guards, and
+//! Each guard decodes a token at most once per request, whatever the number of guards, and
 //! implements [`Sentinel`](rocket::Sentinel): a route that uses one refuses to launch without
 //! the fairing.
 //!
