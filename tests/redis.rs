@@ -510,3 +510,52 @@ async fn quickstart_logout_answers_503_while_redis_is_down() {
         (Status::Ok, msg("Access token revoked"))
     );
 }
+
+/// `expires_in(Duration::MAX)` with a leeway: no overflow (it used to panic in debug builds and
+/// store nothing in release builds), an expiry past what Redis accepts is kept forever, and
+/// with `max_token_lifetime` the identity entry expires when the longest token could.
+#[rocket::async_test]
+async fn expiries_redis_cannot_hold_are_stored_forever() {
+    let Some(url) = shared_redis() else { return };
+    let prefix = prefix("forever");
+    let rocket =
+        rocket_with(json!({"blocklist": url, "blocklist_key_prefix": prefix, "decode_leeway": 1}))
+            .attach(Auth::fairing())
+            .mount("/", routes![protected]);
+    let client = Client::tracked(rocket).await.expect("launches");
+    let auth = auth(&client);
+    let raw = auth
+        .access_token("alice")
+        .expires_in(Duration::MAX)
+        .issue()
+        .unwrap();
+    let token = auth.decode(&raw).unwrap();
+    auth.revoke(&token).await.unwrap();
+    assert_eq!(
+        get(&client, "/protected", &raw).await,
+        (Status::Unauthorized, msg("Token has been revoked"))
+    );
+    let mut redis = sync_connection(&url);
+    let ttl: i64 = redis::cmd("TTL")
+        .arg(format!("{prefix}token:{}", token.jti().unwrap()))
+        .query(&mut redis)
+        .unwrap();
+    assert_eq!(ttl, -1);
+
+    let bounded = prefix.clone() + "bounded:";
+    let rocket = rocket_with(
+        json!({"blocklist": url, "blocklist_key_prefix": bounded, "max_token_lifetime": 3600}),
+    )
+    .attach(Auth::fairing())
+    .mount("/", routes![protected]);
+    let bounded_client = Client::tracked(rocket).await.expect("launches");
+    self::auth(&bounded_client)
+        .revoke_identity("bob")
+        .await
+        .unwrap();
+    let ttl: i64 = redis::cmd("TTL")
+        .arg(format!("{bounded}identity:bob"))
+        .query(&mut redis)
+        .unwrap();
+    assert!((3590..=3600).contains(&ttl), "identity ttl {ttl}");
+}
