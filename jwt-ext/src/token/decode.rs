@@ -1,9 +1,12 @@
 //! The verification pipeline up to audience and issuer (SPEC §4), one function per stage, in
-//! its order: length cap and structure → strict JSON → header policy → signature → time claims
-//! → identity → audience → issuer → reserved claim types. No store is touched here.
+//! its order: length cap, structure and base64 → strict header JSON → header policy →
+//! signature → strict payload JSON → time claims → identity → audience → issuer → reserved
+//! claim types. No store is touched here.
 //!
 //! Header and payload are parsed once each, strictly ([`super::json`]), into the maps that
 //! [`TokenData`] hands out: the claims checked here are read from what the application reads.
+//! The payload is parsed only once the signature passed, as PyJWT does: a forged token costs
+//! no JSON work beyond its header.
 
 use std::borrow::Cow;
 
@@ -44,9 +47,9 @@ pub(crate) fn decode(
 ) -> Result<TokenData, AuthError> {
     let parts = split(settings, token)?;
     let header = parse(&parts.header, "Invalid header string")?;
-    let payload = parse(&parts.payload, "Invalid payload string")?;
     let algorithm = check_header(settings, &header)?;
     check_signature(settings, &parts, algorithm)?;
+    let payload = parse(&parts.payload, "Invalid payload string")?;
     let times = check_times(settings, &payload, now, options)?;
     let identity = check_identity(settings, &payload)?;
     check_audience(settings, &payload)?;
