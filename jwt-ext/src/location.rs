@@ -92,7 +92,8 @@ pub(crate) fn find<'r>(
     kind: TokenType,
     body: Option<&JsonBody>,
 ) -> Result<Found<'r>, AuthError> {
-    let mut absent = Vec::with_capacity(locations.len());
+    // Allocated only when a location holds nothing: the common case finds the first.
+    let mut absent = Vec::new();
     for &location in locations {
         let lookup = match location {
             Location::Headers => from_header(req, settings)?,

@@ -58,7 +58,7 @@ struct RouteScope {
     /// The policy its route attribute set.
     policy: Option<Policy>,
     /// The token its guards judge: the first one a guard found.
-    token: Option<Box<str>>,
+    token: Option<Arc<Verified>>,
     /// A token that passed a guard's whole pipeline, custom claims included.
     passed: Option<Arc<TokenData>>,
     /// A guard of this route refused the request's token.
@@ -167,8 +167,8 @@ pub(crate) async fn verify(
         Err(AuthError::Missing(_)) if policy.optional => return Ok(None),
         Err(e) => return Err(e),
     };
-    one_token_per_route(req, &found.token)?;
     let entry = verified(req, auth, &found.token, found.location);
+    one_token_per_route(req, &entry)?;
     let data = entry.decoded.clone()?;
     csrf::check(&data, found.csrf)?;
     judge(auth, &policy, &data, &entry.revocation).await?;
@@ -188,15 +188,16 @@ pub(crate) async fn enforce_route_policy(
     Ok(outcome)
 }
 
-/// All guards of a route judge one token: another one found elsewhere is ambiguous.
-fn one_token_per_route(req: &Request<'_>, token: &str) -> Result<(), AuthError> {
+/// All guards of a route judge one token: another one found elsewhere is ambiguous (the same
+/// text in two locations is the same token).
+fn one_token_per_route(req: &Request<'_>, entry: &Arc<Verified>) -> Result<(), AuthError> {
     with_scope(req, |scope| match &scope.token {
-        Some(first) if **first != *token => Err(AuthError::invalid(
+        Some(first) if first.token != entry.token => Err(AuthError::invalid(
             "The request carries more than one token; send one",
         )),
         Some(_) => Ok(()),
         None => {
-            scope.token = Some(token.into());
+            scope.token = Some(Arc::clone(entry));
             Ok(())
         }
     })

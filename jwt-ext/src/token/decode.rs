@@ -59,12 +59,10 @@ pub(crate) fn decode(
         header,
         payload,
         identity,
-        jti: reserved.jti,
         kind: reserved.kind,
         fresh: reserved.fresh,
         iat: times.iat,
         exp: times.exp,
-        csrf: reserved.csrf,
         location: None,
     })
 }
@@ -263,12 +261,10 @@ fn check_issuer(settings: &Settings, payload: &Map<String, Value>) -> Result<(),
     }
 }
 
-/// Flask-JWT-Extended's own claims.
+/// Flask-JWT-Extended's own claims that are not read from the payload on demand.
 struct Reserved {
-    jti: Option<String>,
     kind: TokenType,
     fresh: Freshness,
-    csrf: Option<String>,
 }
 
 /// `jti`, `type`, `fresh` and `csrf`, each of its JSON type; `jti`, `iat` and `type` required
@@ -304,13 +300,8 @@ fn read_reserved(
             ))
         }
     };
-    let csrf = string(payload, "csrf", "CSRF claim must be a string")?;
-    Ok(Reserved {
-        jti,
-        kind,
-        fresh,
-        csrf,
-    })
+    string(payload, "csrf", "CSRF claim must be a string")?;
+    Ok(Reserved { kind, fresh })
 }
 
 /// An integer claim; present with another JSON type (a float, a string, null) is an error.
@@ -326,19 +317,14 @@ fn integer(
 }
 
 /// A string claim; present with another JSON type is an error.
-fn string(
-    payload: &Map<String, Value>,
+fn string<'p>(
+    payload: &'p Map<String, Value>,
     name: &str,
     wrong_type: &'static str,
-) -> Result<Option<String>, AuthError> {
+) -> Result<Option<&'p str>, AuthError> {
     payload
         .get(name)
-        .map(|value| {
-            value
-                .as_str()
-                .map(str::to_owned)
-                .ok_or(AuthError::invalid(wrong_type))
-        })
+        .map(|value| value.as_str().ok_or(AuthError::invalid(wrong_type)))
         .transpose()
 }
 

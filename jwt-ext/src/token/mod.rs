@@ -98,12 +98,10 @@ pub struct TokenData {
     pub(crate) header: Map<String, Value>,
     pub(crate) payload: Map<String, Value>,
     pub(crate) identity: String,
-    pub(crate) jti: Option<String>,
     pub(crate) kind: TokenType,
     pub(crate) fresh: Freshness,
     pub(crate) iat: Option<i64>,
     pub(crate) exp: Option<i64>,
-    pub(crate) csrf: Option<String>,
     pub(crate) location: Option<Location>,
 }
 
@@ -112,7 +110,7 @@ impl std::fmt::Debug for TokenData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenData")
             .field("identity", &self.identity)
-            .field("jti", &self.jti)
+            .field("jti", &self.jti())
             .field("type", &self.kind)
             .field("fresh", &self.fresh)
             .field("iat", &self.iat)
@@ -130,7 +128,7 @@ impl TokenData {
 
     /// The unique token id (`jti`); `None` only with `strict_claims = false`.
     pub fn jti(&self) -> Option<&str> {
-        self.jti.as_deref()
+        self.payload.get("jti").and_then(Value::as_str)
     }
 
     /// Access or refresh.
@@ -155,7 +153,7 @@ impl TokenData {
 
     /// The signed CSRF value of cookie tokens.
     pub fn csrf(&self) -> Option<&str> {
-        self.csrf.as_deref()
+        self.payload.get("csrf").and_then(Value::as_str)
     }
 
     /// The JOSE header.
