@@ -7,7 +7,7 @@
 #[path = "floor.rs"]
 mod floor;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use jwt_ext::{jwt_required, Auth, Token};
 use rocket::http::Header;
 use rocket::local::blocking::Client;
@@ -27,54 +27,91 @@ fn attribute(token: Token) -> Json<Value> {
     Json(json!({"logged_in_as": token.identity()}))
 }
 
-fn bench(c: &mut Criterion) {
-    let floor = Client::untracked(
-        floor::rocket().configure(rocket::Config::figment().merge(("log_level", "off"))),
-    )
-    .expect("the floor launches");
-    let figment = rocket::Config::figment()
-        .merge(("log_level", "off"))
-        .merge(("jwt.secret_key", SECRET));
-    let ours = Client::untracked(
-        rocket::custom(figment)
-            .attach(Auth::fairing())
-            .mount("/", routes![bare, attribute]),
-    )
-    .expect("launches");
-    let token = ours
-        .rocket()
-        .state::<Auth>()
-        .unwrap()
-        .access_token("test")
-        .issue()
-        .unwrap();
-    let bearer = || Header::new("Authorization", format!("Bearer {token}"));
-    for (client, path) in [
-        (&floor, "/protected"),
-        (&ours, "/protected"),
-        (&ours, "/attribute"),
-    ] {
-        assert_eq!(
-            client.get(path).header(bearer()).dispatch().status().code,
-            200
-        );
+/// The floor server, ours, and a valid access token for both.
+struct Setup {
+    floor: Client,
+    ours: Client,
+    token: String,
+}
+
+impl Setup {
+    fn new() -> Self {
+        let floor = Client::untracked(
+            floor::rocket().configure(rocket::Config::figment().merge(("log_level", "off"))),
+        )
+        .expect("the floor launches");
+        let figment = rocket::Config::figment()
+            .merge(("log_level", "off"))
+            .merge(("jwt.secret_key", SECRET));
+        let ours = Client::untracked(
+            rocket::custom(figment)
+                .attach(Auth::fairing())
+                .mount("/", routes![bare, attribute]),
+        )
+        .expect("launches");
+        let token = ours
+            .rocket()
+            .state::<Auth>()
+            .unwrap()
+            .access_token("test")
+            .issue()
+            .unwrap();
+        let setup = Setup { floor, ours, token };
+        for variant in VARIANTS {
+            assert_eq!(setup.dispatch(variant), 200, "{variant}");
+        }
+        setup
     }
 
+    /// One request of `variant`; its status.
+    fn dispatch(&self, variant: &str) -> u16 {
+        let bearer = Header::new("Authorization", format!("Bearer {}", self.token));
+        let response = match variant {
+            "unguarded" => self.floor.get("/public").dispatch(),
+            "floor" => self.floor.get("/protected").header(bearer).dispatch(),
+            "token" => self.ours.get("/protected").header(bearer).dispatch(),
+            _ => self.ours.get("/attribute").header(bearer).dispatch(),
+        };
+        response.status().code
+    }
+}
+
+const VARIANTS: [&str; 4] = ["unguarded", "floor", "token", "attribute"];
+
+fn bench(c: &mut Criterion) {
+    let setup = Setup::new();
     let mut group = c.benchmark_group("dispatch");
-    group.bench_function("unguarded (floor server)", |b| {
-        b.iter(|| floor.get("/public").dispatch())
-    });
-    group.bench_function("floor guard", |b| {
-        b.iter(|| floor.get("/protected").header(bearer()).dispatch())
-    });
-    group.bench_function("jwt-ext Token", |b| {
-        b.iter(|| ours.get("/protected").header(bearer()).dispatch())
-    });
-    group.bench_function("jwt-ext #[jwt_required] + Token", |b| {
-        b.iter(|| ours.get("/attribute").header(bearer()).dispatch())
-    });
+    for (variant, name) in VARIANTS.iter().zip([
+        "unguarded (floor server)",
+        "floor guard",
+        "jwt-ext Token",
+        "jwt-ext #[jwt_required] + Token",
+    ]) {
+        group.bench_function(name, |b| b.iter(|| setup.dispatch(variant)));
+    }
     group.finish();
 }
 
+/// `JWT_EXT_PROBE=<variant>:<n>` dispatches `n` requests of one variant and exits: run under
+/// `valgrind --tool=callgrind` at two `n`s, the difference is instructions per request
+/// (`benches/instructions.sh`), a figure that does not move with the machine's load.
+fn probe(spec: &str) {
+    let (variant, n) = spec.split_once(':').expect("JWT_EXT_PROBE=<variant>:<n>");
+    let n: usize = n.parse().expect("a request count");
+    let setup = Setup::new();
+    for _ in 0..n {
+        assert_eq!(setup.dispatch(variant), 200);
+    }
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    match std::env::var("JWT_EXT_PROBE") {
+        Ok(spec) => probe(&spec),
+        Err(_) => {
+            benches();
+            Criterion::default().configure_from_args().final_summary();
+        }
+    }
+}

@@ -77,7 +77,8 @@ impl Auth {
 
     /// The signed CSRF value of a valid token (present when cookies are a token location).
     pub fn csrf_token(&self, token: &str) -> Result<Option<String>, AuthError> {
-        self.decode(token).map(|data| data.csrf().map(str::to_owned))
+        self.decode(token)
+            .map(|data| data.csrf().map(str::to_owned))
     }
 
     /// The header of a token, **not verified**: for choosing a key by `kid`, never for trust.

@@ -72,8 +72,41 @@ struct UserEntry {
     user: Option<Arc<dyn Any + Send + Sync>>,
 }
 
-fn state<'r>(req: &'r Request<'_>) -> &'r RequestState {
-    req.local_cache(RequestState::default)
+/// The request's state and the route being tried, looked up once per guard.
+struct Context<'r> {
+    state: &'r RequestState,
+    /// The route, by address: routes live as long as the server.
+    route: usize,
+}
+
+impl<'r> Context<'r> {
+    fn of(req: &'r Request<'_>) -> Self {
+        Context {
+            state: req.local_cache(RequestState::default),
+            route: req
+                .route()
+                .map_or(0, |route| std::ptr::from_ref::<Route>(route) as usize),
+        }
+    }
+
+    /// Runs `f` on the scope of the route being tried.
+    fn scope<T>(&self, f: impl FnOnce(&mut RouteScope) -> T) -> T {
+        let mut routes = lock(&self.state.routes);
+        let index = match routes.iter().position(|scope| scope.route == self.route) {
+            Some(index) => index,
+            None => {
+                routes.push(RouteScope {
+                    route: self.route,
+                    policy: None,
+                    token: None,
+                    passed: None,
+                    refused: false,
+                });
+                routes.len() - 1
+            }
+        };
+        f(&mut routes[index])
+    }
 }
 
 /// A poisoned lock only means a guard panicked mid-update of a list that is valid at every
@@ -82,30 +115,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The route being tried, by address: routes live as long as the server.
-fn route_key(req: &Request<'_>) -> usize {
-    req.route()
-        .map_or(0, |route| std::ptr::from_ref::<Route>(route) as usize)
-}
-
-/// Runs `f` on the scope of the route being tried.
 fn with_scope<T>(req: &Request<'_>, f: impl FnOnce(&mut RouteScope) -> T) -> T {
-    let route = route_key(req);
-    let mut routes = lock(&state(req).routes);
-    let index = match routes.iter().position(|scope| scope.route == route) {
-        Some(index) => index,
-        None => {
-            routes.push(RouteScope {
-                route,
-                policy: None,
-                token: None,
-                passed: None,
-                refused: false,
-            });
-            routes.len() - 1
-        }
-    };
-    f(&mut routes[index])
+    Context::of(req).scope(f)
 }
 
 /// The policy the route attribute of the route being tried set, if any.
@@ -124,14 +135,15 @@ pub(crate) fn fail<T>(req: &Request<'_>, error: AuthError) -> Outcome<T, AuthErr
 }
 
 pub(crate) fn record(req: &Request<'_>, error: AuthError) -> (Status, AuthError) {
-    with_scope(req, |scope| scope.refused = true);
-    *lock(&state(req).failure) = Some(error.clone());
+    let cx = Context::of(req);
+    cx.scope(|scope| scope.refused = true);
+    *lock(&cx.state.failure) = Some(error.clone());
     (GUARD_FAILED, error)
 }
 
 /// The failure that made a guard fail, for the fairing to render.
 pub(crate) fn failure(req: &Request<'_>) -> Option<AuthError> {
-    lock(&state(req).failure).clone()
+    lock(&Context::of(req).state.failure).clone()
 }
 
 /// Records that `data` passed a guard's whole pipeline on the route being tried.
@@ -167,8 +179,9 @@ pub(crate) async fn verify(
         Err(AuthError::Missing(_)) if policy.optional => return Ok(None),
         Err(e) => return Err(e),
     };
-    let entry = verified(req, auth, &found.token, found.location);
-    one_token_per_route(req, &entry)?;
+    let cx = Context::of(req);
+    let entry = verified(&cx, auth, &found.token, found.location);
+    one_token_per_route(&cx, &entry)?;
     let data = entry.decoded.clone()?;
     csrf::check(&data, found.csrf)?;
     judge(auth, &policy, &data, &entry.revocation).await?;
@@ -190,8 +203,8 @@ pub(crate) async fn enforce_route_policy(
 
 /// All guards of a route judge one token: another one found elsewhere is ambiguous (the same
 /// text in two locations is the same token).
-fn one_token_per_route(req: &Request<'_>, entry: &Arc<Verified>) -> Result<(), AuthError> {
-    with_scope(req, |scope| match &scope.token {
+fn one_token_per_route(cx: &Context<'_>, entry: &Arc<Verified>) -> Result<(), AuthError> {
+    cx.scope(|scope| match &scope.token {
         Some(first) if first.token != entry.token => Err(AuthError::invalid(
             "The request carries more than one token; send one",
         )),
@@ -204,8 +217,8 @@ fn one_token_per_route(req: &Request<'_>, entry: &Arc<Verified>) -> Result<(), A
 }
 
 /// The decode of `token` found in `location`, made once per request.
-fn verified(req: &Request<'_>, auth: &Auth, token: &str, location: Location) -> Arc<Verified> {
-    let mut tokens = lock(&state(req).tokens);
+fn verified(cx: &Context<'_>, auth: &Auth, token: &str, location: Location) -> Arc<Verified> {
+    let mut tokens = lock(&cx.state.tokens);
     if let Some(entry) = tokens
         .iter()
         .find(|entry| entry.location == location && *entry.token == *token)
@@ -274,7 +287,8 @@ pub(crate) async fn user<L: UserLoader + ?Sized>(
 ) -> Option<Arc<L::User>> {
     let key = Arc::as_ptr(token) as usize;
     let user_type = TypeId::of::<L::User>();
-    let cached = lock(&state(req).users)
+    let users = &Context::of(req).state.users;
+    let cached = lock(users)
         .iter()
         .find(|entry| entry.token == key && entry.user_type == user_type)
         .map(|entry| entry.user.clone());
@@ -285,7 +299,7 @@ pub(crate) async fn user<L: UserLoader + ?Sized>(
                 .load_user(token, req)
                 .await
                 .map(|user| Arc::new(user) as Arc<dyn Any + Send + Sync>);
-            lock(&state(req).users).push(UserEntry {
+            lock(users).push(UserEntry {
                 token: key,
                 user_type,
                 user: user.clone(),

@@ -124,11 +124,12 @@ impl<'de> Visitor<'de> for Strict<'_> {
         let inner = self.members().map_err(|r| self.refuse(r))?;
         let mut members = Map::new();
         while let Some(name) = map.next_key::<String>()? {
-            if members.contains_key(&name) {
-                return Err(self.refuse(Refusal::Duplicate));
+            match members.entry(name) {
+                serde_json::map::Entry::Vacant(entry) => {
+                    entry.insert(map.next_value_seed(inner)?);
+                }
+                serde_json::map::Entry::Occupied(_) => return Err(self.refuse(Refusal::Duplicate)),
             }
-            let value = map.next_value_seed(inner)?;
-            members.insert(name, value);
         }
         Ok(Value::Object(members))
     }
