@@ -13,7 +13,6 @@ use crate::claims::Claims;
 use crate::config::Settings;
 use crate::error::{AuthError, IssueError};
 use crate::hooks::{Hooks, ToIdentity};
-use crate::location::names;
 use crate::token::{self, DecodeOptions, Draft, Freshness, TokenData, TokenType};
 
 /// Issues, decodes and revokes tokens; a request guard (`auth: &Auth`) and managed state.
@@ -211,7 +210,7 @@ impl Auth {
         kind: TokenType,
         tls: bool,
     ) -> Vec<Cookie<'static>> {
-        let names = names(&self.settings, kind);
+        let names = self.settings.names.get(kind);
         let mut cookies = vec![self.cookie(
             &names.cookie,
             token.to_owned(),
@@ -240,7 +239,7 @@ impl Auth {
     /// Expires the cookies of `kind` whether or not the request sent them (Flask sends the
     /// removal every time): `CookieJar::remove` only does for cookies the request carried.
     fn unset_cookies_for(&self, jar: &CookieJar<'_>, kind: TokenType) {
-        let names = names(&self.settings, kind);
+        let names = self.settings.names.get(kind);
         let mut cookies = vec![(&names.cookie, &names.cookie_path, true)];
         if self.settings.csrf_protect && self.settings.csrf_in_cookies {
             cookies.push((&names.csrf_cookie, &names.csrf_cookie_path, false));

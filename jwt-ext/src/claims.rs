@@ -1,8 +1,9 @@
 //! Custom claims: typed structs or a dynamic JSON map, riding beside the reserved claims.
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::__private::SerdeClaims;
 use crate::token::RESERVED_CLAIMS;
 
 /// Why custom claims were refused.
@@ -28,6 +29,31 @@ impl std::fmt::Display for ClaimsError {
 }
 
 impl std::error::Error for ClaimsError {}
+
+/// Claims travel as JSON through serde. One trait for both directions, so a struct without
+/// serde's derives gets one error that says so, not one per missing trait.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot travel in a token: it needs serde's derives",
+    label = "add `#[derive(Serialize, Deserialize)]` to this struct",
+    note = "claims are read and written with serde"
+)]
+pub trait SerdeClaims: Sized {
+    /// Deserializes from a verified payload.
+    fn from_json(payload: &serde_json::Map<String, Value>) -> Result<Self, ClaimsError>;
+    /// Serializes to a JSON value.
+    fn to_json(&self) -> Result<Value, ClaimsError>;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Serialize + DeserializeOwned> SerdeClaims for T {
+    fn from_json(payload: &serde_json::Map<String, Value>) -> Result<Self, ClaimsError> {
+        T::deserialize(payload).map_err(|e| ClaimsError::new(e.to_string()))
+    }
+
+    fn to_json(&self) -> Result<Value, ClaimsError> {
+        serde_json::to_value(self).map_err(|e| ClaimsError::new(e.to_string()))
+    }
+}
 
 /// A type that travels in a token's payload beside the reserved claims.
 ///

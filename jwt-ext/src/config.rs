@@ -13,6 +13,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::location::Location;
+use crate::token::kind::PerKind;
 
 /// The `jwt` configuration table, as written in `Rocket.toml` or `ROCKET_JWT`.
 ///
@@ -325,8 +326,8 @@ pub(crate) struct Settings {
     pub(crate) encode_issuer: Option<String>,
     pub(crate) decode_issuer: Option<String>,
     pub(crate) leeway: i64,
-    pub(crate) access: CookieNames,
-    pub(crate) refresh: CookieNames,
+    /// Cookie names, CSRF names and JSON keys of access and refresh tokens.
+    pub(crate) names: PerKind<CookieNames>,
     pub(crate) cookie_secure: bool,
     pub(crate) cookie_domain: Option<String>,
     pub(crate) cookie_samesite: Option<SameSite>,
@@ -483,23 +484,25 @@ impl Settings {
             encode_issuer: config.encode_issuer,
             decode_issuer: config.decode_issuer,
             leeway,
-            access: CookieNames {
-                cookie: config.access_cookie_name,
-                cookie_path: config.access_cookie_path,
-                csrf_cookie: config.access_csrf_cookie_name,
-                csrf_cookie_path: config.access_csrf_cookie_path,
-                csrf_header: config.access_csrf_header_name,
-                csrf_field: config.access_csrf_field_name,
-                json_key: config.json_key,
-            },
-            refresh: CookieNames {
-                cookie: config.refresh_cookie_name,
-                cookie_path: config.refresh_cookie_path,
-                csrf_cookie: config.refresh_csrf_cookie_name,
-                csrf_cookie_path: config.refresh_csrf_cookie_path,
-                csrf_header: config.refresh_csrf_header_name,
-                csrf_field: config.refresh_csrf_field_name,
-                json_key: config.refresh_json_key,
+            names: PerKind {
+                access: CookieNames {
+                    cookie: config.access_cookie_name,
+                    cookie_path: config.access_cookie_path,
+                    csrf_cookie: config.access_csrf_cookie_name,
+                    csrf_cookie_path: config.access_csrf_cookie_path,
+                    csrf_header: config.access_csrf_header_name,
+                    csrf_field: config.access_csrf_field_name,
+                    json_key: config.json_key,
+                },
+                refresh: CookieNames {
+                    cookie: config.refresh_cookie_name,
+                    cookie_path: config.refresh_cookie_path,
+                    csrf_cookie: config.refresh_csrf_cookie_name,
+                    csrf_cookie_path: config.refresh_csrf_cookie_path,
+                    csrf_header: config.refresh_csrf_header_name,
+                    csrf_field: config.refresh_csrf_field_name,
+                    json_key: config.refresh_json_key,
+                },
             },
             cookie_secure: config.cookie_secure,
             cookie_domain: config.cookie_domain,

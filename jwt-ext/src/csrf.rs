@@ -11,17 +11,15 @@ use subtle::ConstantTimeEq;
 
 use crate::config::Settings;
 use crate::error::AuthError;
-use crate::token::{TokenData, TokenType};
+use crate::token::kind::{PerKind, TokenType};
+use crate::token::TokenData;
 
 /// How much of a form body is searched for the CSRF field: what Rocket lets a fairing peek.
 const PEEK: usize = 512;
 
 /// The CSRF fields of a form body, read before the guards run.
 #[derive(Default)]
-struct FormCsrf {
-    access: Option<String>,
-    refresh: Option<String>,
-}
+struct FormCsrf(PerKind<Option<String>>);
 
 /// With `csrf_check_form`, reads the CSRF fields of an urlencoded form body (Flask's
 /// `JWT_CSRF_CHECK_FORM`) from its first 512 bytes, where Rocket lets a request fairing look
@@ -37,11 +35,13 @@ pub(crate) async fn read_form(settings: &Settings, req: &mut Request<'_>, data: 
     };
     let mut found = FormCsrf::default();
     for field in Form::values(text) {
-        if field.name == settings.access.csrf_field.as_str() {
-            found.access.get_or_insert_with(|| field.value.to_owned());
-        }
-        if field.name == settings.refresh.csrf_field.as_str() {
-            found.refresh.get_or_insert_with(|| field.value.to_owned());
+        for kind in TokenType::BOTH {
+            if field.name == settings.names.get(kind).csrf_field.as_str() {
+                found
+                    .0
+                    .get_mut(kind)
+                    .get_or_insert_with(|| field.value.to_owned());
+            }
         }
     }
     req.local_cache(|| found);
@@ -69,11 +69,7 @@ impl rocket::fairing::Fairing for FormCsrfFairing {
 
 /// The form field's CSRF value for a token of `kind`, if `read_form` found one.
 pub(crate) fn form_value<'r>(req: &'r Request<'_>, kind: TokenType) -> Option<&'r str> {
-    let found = req.local_cache(FormCsrf::default);
-    match kind {
-        TokenType::Access => found.access.as_deref(),
-        TokenType::Refresh => found.refresh.as_deref(),
-    }
+    req.local_cache(FormCsrf::default).0.get(kind).as_deref()
 }
 
 /// Checks the submitted value against the token's `csrf` claim.

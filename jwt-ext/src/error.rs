@@ -196,9 +196,29 @@ impl<'r> rocket::response::Responder<'r, 'static> for AuthError {
     }
 }
 
+/// A revocation store that could not answer. Guards turn it into 503
+/// `Token revocation store unavailable` (fail closed); the reason only goes to the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreError(String);
+
+impl StoreError {
+    /// A failure with a reason for the logs.
+    pub fn new(reason: impl Into<String>) -> Self {
+        StoreError(reason.into())
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "revocation store unavailable: {}", self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
 /// A store that cannot answer fails closed: 503, with the reason only in the log.
-impl From<crate::blocklist::StoreError> for AuthError {
-    fn from(e: crate::blocklist::StoreError) -> Self {
+impl From<StoreError> for AuthError {
+    fn from(e: StoreError) -> Self {
         rocket::warn!("jwt-ext: {e}; failing closed with 503");
         AuthError::StoreUnavailable
     }

@@ -18,6 +18,7 @@ use crate::claims::Claims;
 use crate::error::AuthError;
 use crate::location::JsonBody;
 use crate::policy::{Requirement, RoutePolicy};
+use crate::token::kind::PerKind;
 use crate::token::TokenData;
 use crate::verify::{self, fail, record};
 
@@ -297,10 +298,11 @@ async fn read_json_body(
             .and_then(serde_json::Value::as_str)
             .map(str::to_owned)
     };
-    let found = JsonBody::Json {
-        access: value(&settings.access.json_key),
-        refresh: value(&settings.refresh.json_key),
-    };
+    let names = &settings.names;
+    let found = JsonBody::Json(PerKind {
+        access: value(&names.access.json_key),
+        refresh: value(&names.refresh.json_key),
+    });
     (found, body)
 }
 

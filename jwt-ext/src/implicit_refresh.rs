@@ -34,7 +34,7 @@ pub(crate) async fn implicit_refresh(auth: &Auth, req: &Request<'_>, res: &mut R
     {
         return;
     }
-    let cookie_name = &auth.settings.access.cookie;
+    let cookie_name = &auth.settings.names.access.cookie;
     let touched = res.headers().get("Set-Cookie").any(|header| {
         header
             .split(';')

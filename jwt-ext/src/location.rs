@@ -10,9 +10,9 @@ use std::str::FromStr;
 
 use rocket::Request;
 
-use crate::config::{CookieNames, Settings};
+use crate::config::Settings;
 use crate::error::AuthError;
-use crate::token::TokenType;
+use crate::token::kind::{PerKind, TokenType};
 
 /// A place a token can travel in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -251,15 +251,8 @@ fn split_credentials(value: &str) -> impl Iterator<Item = &str> {
         .filter(|s| !s.is_empty())
 }
 
-pub(crate) fn names(settings: &Settings, kind: TokenType) -> &CookieNames {
-    match kind {
-        TokenType::Access => &settings.access,
-        TokenType::Refresh => &settings.refresh,
-    }
-}
-
 fn from_cookie<'r>(req: &'r Request<'_>, settings: &Settings, kind: TokenType) -> Lookup<'r> {
-    let names = names(settings, kind);
+    let names = settings.names.get(kind);
     let Some(cookie) = req
         .cookies()
         .get(&names.cookie)
@@ -323,21 +316,15 @@ fn from_query<'r>(req: &'r Request<'_>, settings: &Settings) -> Result<Lookup<'r
 pub(crate) enum JsonBody {
     /// The request is `application/json`; these are the access and refresh token values of
     /// its top-level object (`None` when absent, not strings, or the body is not an object).
-    Json {
-        access: Option<String>,
-        refresh: Option<String>,
-    },
+    Json(PerKind<Option<String>>),
     /// The request is not `application/json`.
     WrongContentType,
 }
 
 fn from_json<'r>(settings: &Settings, kind: TokenType, body: Option<&JsonBody>) -> Lookup<'r> {
-    let key = &names(settings, kind).json_key;
+    let key = &settings.names.get(kind).json_key;
     let token = match body {
-        Some(JsonBody::Json { access, refresh }) => match kind {
-            TokenType::Access => access.as_ref(),
-            TokenType::Refresh => refresh.as_ref(),
-        },
+        Some(JsonBody::Json(tokens)) => tokens.get(kind).as_ref(),
         Some(JsonBody::WrongContentType) => {
             return Lookup::Absent("Invalid content-type. Must be application/json.".into())
         }

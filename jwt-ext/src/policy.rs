@@ -150,6 +150,7 @@ pub struct Refresh;
 #[derive(Debug)]
 pub struct AnyType;
 /// The route's policy, set by `#[jwt_required(..)]`; an access token when there is none.
+/// (Its `Requirement` lives with the request state it reads, in `verify`.)
 #[derive(Debug)]
 pub struct RoutePolicy;
 
@@ -174,11 +175,5 @@ impl Requirement for Refresh {
 impl Requirement for AnyType {
     fn policy(_: &Request<'_>) -> Policy {
         Policy::any_type()
-    }
-}
-
-impl Requirement for RoutePolicy {
-    fn policy(req: &Request<'_>) -> Policy {
-        crate::verify::route_policy(req).unwrap_or(Policy::ACCESS)
     }
 }

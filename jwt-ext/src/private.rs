@@ -8,15 +8,12 @@ use std::marker::PhantomData;
 
 use rocket::request::{FromRequest, Outcome};
 use rocket::{Ignite, Request, Rocket, Sentinel};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-use serde_json::Value;
 
 use crate::auth::Auth;
 use crate::error::AuthError;
 use crate::verify;
 
-pub use crate::claims::{Claims, ClaimsError};
+pub use crate::claims::{Claims, ClaimsError, SerdeClaims};
 pub use crate::location::Location;
 pub use crate::policy::Policy;
 
@@ -53,31 +50,6 @@ impl<'r, A: RouteAttribute> FromRequest<'r> for JwtRequired<A> {
 impl<A> Sentinel for JwtRequired<A> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
         Auth::missing(rocket)
-    }
-}
-
-/// Claims travel as JSON through serde. One trait for both directions, so a struct without
-/// serde's derives gets one error that says so, not one per missing trait.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot travel in a token: it needs serde's derives",
-    label = "add `#[derive(Serialize, Deserialize)]` to this struct",
-    note = "claims are read and written with serde"
-)]
-pub trait SerdeClaims: Sized {
-    /// Deserializes from a verified payload.
-    fn from_json(payload: &serde_json::Map<String, Value>) -> Result<Self, ClaimsError>;
-    /// Serializes to a JSON value.
-    fn to_json(&self) -> Result<Value, ClaimsError>;
-}
-
-#[diagnostic::do_not_recommend]
-impl<T: Serialize + DeserializeOwned> SerdeClaims for T {
-    fn from_json(payload: &serde_json::Map<String, Value>) -> Result<Self, ClaimsError> {
-        T::deserialize(payload).map_err(|e| ClaimsError::new(e.to_string()))
-    }
-
-    fn to_json(&self) -> Result<Value, ClaimsError> {
-        serde_json::to_value(self).map_err(|e| ClaimsError::new(e.to_string()))
     }
 }
 

@@ -25,7 +25,7 @@ use crate::csrf;
 use crate::error::AuthError;
 use crate::hooks::UserLoader;
 use crate::location::{self, JsonBody, Location};
-use crate::policy::Policy;
+use crate::policy::{Policy, Requirement, RoutePolicy};
 use crate::token::{self, DecodeOptions, TokenData, TokenType};
 
 /// The status a failed guard hands to Rocket. No application answers with it, so the fairing
@@ -119,9 +119,11 @@ fn with_scope<T>(req: &Request<'_>, f: impl FnOnce(&mut RouteScope) -> T) -> T {
     Context::of(req).scope(f)
 }
 
-/// The policy the route attribute of the route being tried set, if any.
-pub(crate) fn route_policy(req: &Request<'_>) -> Option<Policy> {
-    with_scope(req, |scope| scope.policy)
+/// The policy the route attribute of the route being tried set, or an access token.
+impl Requirement for RoutePolicy {
+    fn policy(req: &Request<'_>) -> Policy {
+        with_scope(req, |scope| scope.policy).unwrap_or(Policy::ACCESS)
+    }
 }
 
 /// Records the route's policy before any other guard runs (the route attributes do).

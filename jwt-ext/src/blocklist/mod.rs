@@ -4,8 +4,7 @@
 //! A store answers for verified tokens only: the guards consult it after the signature and
 //! every claim check passed, so forged tokens never cost a lookup.
 
-use std::fmt;
-
+pub use crate::error::StoreError;
 use crate::token::TokenData;
 
 mod memory;
@@ -15,26 +14,6 @@ mod redis;
 #[cfg(feature = "redis")]
 pub use self::redis::RedisBlocklist;
 pub use memory::MemoryBlocklist;
-
-/// A revocation store that could not answer. Guards turn it into 503
-/// `Token revocation store unavailable` (fail closed); the reason only goes to the log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreError(String);
-
-impl StoreError {
-    /// A failure with a reason for the logs.
-    pub fn new(reason: impl Into<String>) -> Self {
-        StoreError(reason.into())
-    }
-}
-
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "revocation store unavailable: {}", self.0)
-    }
-}
-
-impl std::error::Error for StoreError {}
 
 /// Where revocations are kept (Flask's `token_in_blocklist_loader`, plus the writes).
 ///

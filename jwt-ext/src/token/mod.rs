@@ -7,86 +7,15 @@
 mod decode;
 mod encode;
 mod json;
+pub(crate) mod kind;
 
 pub(crate) use decode::{decode, unverified_header, unverified_payload, DecodeOptions};
 pub(crate) use encode::{encode, plain_header, Draft};
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::location::Location;
-
-/// Claims set by the library that custom claims may not replace (the identity claim too).
-pub const RESERVED_CLAIMS: [&str; 10] = [
-    "fresh", "iat", "jti", "type", "sub", "nbf", "csrf", "exp", "aud", "iss",
-];
-
-/// Access or refresh.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TokenType {
-    /// Sent to protected routes.
-    Access,
-    /// Exchanged for new access tokens.
-    Refresh,
-}
-
-impl TokenType {
-    /// The value of the `type` claim.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenType::Access => "access",
-            TokenType::Refresh => "refresh",
-        }
-    }
-}
-
-/// A token's `fresh` claim: `true`/`false`, or fresh until a Unix timestamp.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Freshness {
-    /// Not fresh (`false`).
-    Stale,
-    /// Fresh (`true`).
-    Fresh,
-    /// Fresh until this Unix time in seconds (Flask writes a float when given a `timedelta`).
-    Until(f64),
-}
-
-impl Freshness {
-    /// Fresh for this long from `now`.
-    pub(crate) fn for_duration(now: i64, duration: std::time::Duration) -> Self {
-        Freshness::Until(now as f64 + duration.as_secs_f64())
-    }
-
-    /// Whether the token counts as fresh at `now` (Unix seconds, fractional).
-    pub fn is_fresh_at(self, now: f64) -> bool {
-        match self {
-            Freshness::Stale => false,
-            Freshness::Fresh => true,
-            Freshness::Until(until) => until >= now,
-        }
-    }
-
-    pub(crate) fn to_json(self) -> Value {
-        match self {
-            Freshness::Stale => Value::Bool(false),
-            Freshness::Fresh => Value::Bool(true),
-            // Whole seconds are written as an integer, as most issuers do.
-            Freshness::Until(t) if t.fract() == 0.0 => Value::from(t as i64),
-            Freshness::Until(t) => Value::from(t),
-        }
-    }
-}
-
-impl From<bool> for Freshness {
-    fn from(fresh: bool) -> Self {
-        if fresh {
-            Freshness::Fresh
-        } else {
-            Freshness::Stale
-        }
-    }
-}
+pub use kind::{Freshness, TokenType, RESERVED_CLAIMS};
 
 /// A verified token: signature, time claims, identity, audience and issuer checked.
 ///
