@@ -16,9 +16,8 @@ use rocket::{Ignite, Request, Rocket, Sentinel};
 use crate::auth::Auth;
 use crate::claims::Claims;
 use crate::error::AuthError;
-use crate::location::JsonBody;
+use crate::extract::JsonBody;
 use crate::policy::{Requirement, RoutePolicy};
-use crate::token::kind::PerKind;
 use crate::token::TokenData;
 use crate::verify::{self, fail, record};
 
@@ -275,37 +274,6 @@ impl<C, P> Deref for JsonToken<C, P> {
     }
 }
 
-/// Reads a JSON body within Rocket's `json` limit; anything else (another content type, bad
-/// JSON, a body over the limit) is simply a body without a token.
-async fn read_json_body(
-    req: &Request<'_>,
-    data: rocket::Data<'_>,
-    settings: &crate::config::Settings,
-) -> (JsonBody, serde_json::Value) {
-    if !req.content_type().is_some_and(|ct| ct.is_json()) {
-        return (JsonBody::WrongContentType, serde_json::Value::Null);
-    }
-    let limit = req
-        .limits()
-        .get("json")
-        .unwrap_or(rocket::data::Limits::JSON);
-    let body = match data.open(limit).into_bytes().await {
-        Ok(bytes) if bytes.is_complete() => serde_json::from_slice(&bytes).unwrap_or_default(),
-        _ => serde_json::Value::Null,
-    };
-    let value = |key: &str| {
-        body.get(key)
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned)
-    };
-    let names = &settings.names;
-    let found = JsonBody::Json(PerKind {
-        access: value(&names.access.json_key),
-        refresh: value(&names.refresh.json_key),
-    });
-    (found, body)
-}
-
 #[rocket::async_trait]
 impl<'r, C: Claims, P: Requirement> rocket::data::FromData<'r> for JsonToken<C, P> {
     type Error = AuthError;
@@ -319,7 +287,7 @@ impl<'r, C: Claims, P: Requirement> rocket::data::FromData<'r> for JsonToken<C, 
             Ok(auth) => auth,
             Err(e) => return fail(e),
         };
-        let (found, body) = read_json_body(req, data, &auth.settings).await;
+        let (found, body) = crate::extract::read_json_body(req, data, &auth.settings).await;
         match token(req, P::policy(req).required(), Some(&found)).await {
             Ok(Some(token)) => rocket::data::Outcome::Success(JsonToken { token, body }),
             Ok(None) => fail(missing()),

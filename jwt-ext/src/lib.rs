@@ -97,6 +97,7 @@ mod claims;
 pub mod config;
 mod csrf;
 pub mod error;
+mod extract;
 mod fairing;
 mod guard;
 pub mod hooks;

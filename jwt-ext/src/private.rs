@@ -94,7 +94,7 @@ pub async fn verify_authorization(
     header: &str,
 ) -> Result<crate::TokenData, AuthError> {
     let settings = &auth.settings;
-    let token = crate::location::parse_header(settings, header)?
+    let token = crate::extract::parse_header(settings, header)?
         .ok_or(AuthError::Missing("Missing Authorization Header".into()))?;
     let data = crate::token::decode(settings, token, crate::token::now(), Default::default())?;
     let revocation = rocket::tokio::sync::OnceCell::new();

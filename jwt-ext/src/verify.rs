@@ -23,8 +23,9 @@ use rocket::{Request, Route};
 use crate::auth::Auth;
 use crate::csrf;
 use crate::error::AuthError;
+use crate::extract::{self, JsonBody};
 use crate::hooks::UserLoader;
-use crate::location::{self, JsonBody, Location};
+use crate::location::Location;
 use crate::policy::{Policy, Requirement, RoutePolicy};
 use crate::token::{self, DecodeOptions, TokenData, TokenType};
 
@@ -176,7 +177,7 @@ pub(crate) async fn verify(
     let auth = auth(req)?;
     let settings = &auth.settings;
     let locations = policy.locations.unwrap_or(&settings.locations);
-    let found = match location::find(req, settings, locations, policy.reads(), body) {
+    let found = match extract::find(req, settings, locations, policy.reads(), body) {
         Ok(found) => found,
         Err(AuthError::Missing(_)) if policy.optional => return Ok(None),
         Err(e) => return Err(e),
