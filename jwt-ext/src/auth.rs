@@ -27,7 +27,7 @@ pub struct Auth {
 impl std::fmt::Debug for Auth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Auth")
-            .field("algorithm", &self.settings.algorithm)
+            .field("algorithm", &self.settings.keys.algorithm)
             .field("locations", &self.settings.locations)
             .finish_non_exhaustive()
     }

@@ -7,12 +7,13 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, EncodingKey};
 use rocket::http::SameSite;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
+pub use crate::error::ConfigError;
 use crate::location::Location;
+use crate::token::keys::{parse_algorithm, KeySource, Keys};
 use crate::token::kind::PerKind;
 
 /// The `jwt` configuration table, as written in `Rocket.toml` or `ROCKET_JWT`.
@@ -242,43 +243,6 @@ impl OneOrMany {
     }
 }
 
-/// A configuration value that cannot work; the message names the key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError(pub(crate) String);
-
-impl ConfigError {
-    fn new(key: &str, problem: impl fmt::Display) -> Self {
-        ConfigError(format!("`jwt.{key}`: {problem}"))
-    }
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-/// The verification keys, one per algorithm family that `decode_algorithms` allows.
-pub(crate) struct DecodingKeys {
-    hmac: Option<DecodingKey>,
-    public: Option<(AlgorithmFamily, DecodingKey)>,
-}
-
-impl DecodingKeys {
-    pub(crate) fn for_algorithm(&self, algorithm: Algorithm) -> Option<&DecodingKey> {
-        match algorithm.family() {
-            AlgorithmFamily::Hmac => self.hmac.as_ref(),
-            family => self
-                .public
-                .as_ref()
-                .filter(|(f, _)| *f == family)
-                .map(|(_, key)| key),
-        }
-    }
-}
-
 /// Where revoked tokens are remembered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum BlocklistSetting {
@@ -306,12 +270,7 @@ pub(crate) struct CookieNames {
 
 /// The validated configuration.
 pub(crate) struct Settings {
-    pub(crate) algorithm: Algorithm,
-    /// The base64 header of tokens without additional headers.
-    pub(crate) encoded_header: String,
-    pub(crate) decode_algorithms: Vec<Algorithm>,
-    pub(crate) encoding_key: Option<EncodingKey>,
-    pub(crate) decoding_keys: DecodingKeys,
+    pub(crate) keys: Keys,
     pub(crate) access_expires: Option<i64>,
     pub(crate) refresh_expires: Option<i64>,
     pub(crate) identity_claim: String,
@@ -363,7 +322,14 @@ impl Settings {
                 .map(|name| parse_algorithm("decode_algorithms", name))
                 .collect::<Result<_, _>>()?,
         };
-        let (encoding_key, decoding_keys) = load_keys(&config, algorithm, &decode_algorithms)?;
+        let keys = Keys::load(KeySource {
+            algorithm,
+            decode_algorithms,
+            secret_key: config.secret_key.as_deref(),
+            allow_weak_secret: config.allow_weak_secret,
+            private_key: (&config.private_key, &config.private_key_file),
+            public_key: (&config.public_key, &config.public_key_file),
+        })?;
 
         let locations = config
             .token_location
@@ -465,11 +431,7 @@ impl Settings {
         let blocklist = parse_blocklist(&config)?;
 
         Ok(Settings {
-            algorithm,
-            encoded_header: crate::token::plain_header(algorithm),
-            decode_algorithms,
-            encoding_key,
-            decoding_keys,
+            keys,
             access_expires: config.access_token_expires.seconds(),
             refresh_expires: config.refresh_token_expires.seconds(),
             identity_claim: config.identity_claim,
@@ -526,18 +488,6 @@ impl Settings {
     }
 }
 
-fn parse_algorithm(key: &str, name: &str) -> Result<Algorithm, ConfigError> {
-    name.parse::<Algorithm>().map_err(|_| {
-        ConfigError::new(
-            key,
-            format!(
-                "`{name}` is not a supported algorithm; use one of HS256, HS384, HS512, RS256, \
-                 RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA"
-            ),
-        )
-    })
-}
-
 fn parse_blocklist(config: &Config) -> Result<BlocklistSetting, ConfigError> {
     let value = config.blocklist.as_str();
     if value == "memory" {
@@ -560,289 +510,6 @@ fn parse_blocklist(config: &Config) -> Result<BlocklistSetting, ConfigError> {
             "expected `memory` or a `redis://` / `rediss://` URL",
         ))
     }
-}
-
-/// Minimum HS secret length: the hash output size (RFC 7518 §3.2).
-fn min_secret_len(algorithm: Algorithm) -> usize {
-    match algorithm {
-        Algorithm::HS384 => 48,
-        Algorithm::HS512 => 64,
-        _ => 32,
-    }
-}
-
-/// Reads a PEM key given inline or as a file; `None` when neither key is set.
-fn pem(
-    config_inline: &Option<String>,
-    config_file: &Option<PathBuf>,
-    key: &str,
-) -> Result<Option<Vec<u8>>, ConfigError> {
-    match (config_inline, config_file) {
-        (Some(_), Some(_)) => Err(ConfigError::new(
-            key,
-            format!("set either `{key}` or `{key}_file`, not both"),
-        )),
-        (Some(text), None) => Ok(Some(text.as_bytes().to_vec())),
-        (None, Some(path)) => std::fs::read(path).map(Some).map_err(|e| {
-            ConfigError::new(
-                &format!("{key}_file"),
-                format!("cannot read `{}`: {e}", path.display()),
-            )
-        }),
-        (None, None) => Ok(None),
-    }
-}
-
-fn load_keys(
-    config: &Config,
-    algorithm: Algorithm,
-    decode_algorithms: &[Algorithm],
-) -> Result<(Option<EncodingKey>, DecodingKeys), ConfigError> {
-    let uses_hmac = std::iter::once(&algorithm)
-        .chain(decode_algorithms)
-        .filter(|a| a.family() == AlgorithmFamily::Hmac)
-        .map(|a| min_secret_len(*a))
-        .max();
-    let hmac_secret =
-        match (uses_hmac, &config.secret_key) {
-            (None, _) => None,
-            (Some(_), None) => return Err(ConfigError::new(
-                "secret_key",
-                "missing; HS* algorithms need a secret: set `secret_key` in the `[default.jwt]` \
-                 table of Rocket.toml or in `ROCKET_JWT`",
-            )),
-            (Some(min), Some(secret)) => {
-                if secret.len() < min && !config.allow_weak_secret {
-                    return Err(ConfigError::new(
-                        "secret_key",
-                        format!(
-                            "too short ({} bytes); HS secrets need at least {min} bytes of random \
-                         data (or set `allow_weak_secret = true`, not recommended)",
-                            secret.len()
-                        ),
-                    ));
-                }
-                if looks_like_asymmetric_key(secret) {
-                    return Err(ConfigError::new(
-                        "secret_key",
-                        "is PEM or SSH key text; an HMAC secret must not be a public or private \
-                         key (anyone holding the public key could sign tokens): use a random \
-                         secret for HS*, or `private_key`/`public_key` with RS*, PS*, ES* or EdDSA",
-                    ));
-                }
-                Some(secret.as_bytes())
-            }
-        };
-    let hmac_key = |secret: &[u8]| {
-        EncodingKey::from_secret(secret)
-            .and_then(|e| DecodingKey::from_secret(secret).map(|d| (e, d)))
-            .map_err(|e| ConfigError::new("secret_key", e))
-    };
-
-    let private_pem = pem(&config.private_key, &config.private_key_file, "private_key")?;
-    let public_pem = pem(&config.public_key, &config.public_key_file, "public_key")?;
-
-    let (mut hmac_encoding, hmac_decoding) = match hmac_secret {
-        Some(secret) => {
-            let (e, d) = hmac_key(secret)?;
-            (Some(e), Some(d))
-        }
-        None => (None, None),
-    };
-
-    let encoding_key = if algorithm.family() == AlgorithmFamily::Hmac {
-        hmac_encoding.take()
-    } else {
-        private_pem
-            .map(|pem| {
-                let key = encoding_from_pem(algorithm, &pem)?;
-                check_curve("private_key", algorithm, &pem)?;
-                Ok(key)
-            })
-            .transpose()?
-    };
-
-    let asymmetric: Vec<AlgorithmFamily> = decode_algorithms
-        .iter()
-        .map(|a| a.family())
-        .filter(|f| *f != AlgorithmFamily::Hmac)
-        .collect();
-    let public = match asymmetric.first() {
-        None => None,
-        Some(family) => {
-            if asymmetric.iter().any(|f| f != family) {
-                return Err(ConfigError::new(
-                    "decode_algorithms",
-                    "mixes asymmetric algorithm families; one `public_key` serves one family",
-                ));
-            }
-            let pem = public_pem.ok_or_else(|| {
-                ConfigError::new(
-                    "public_key",
-                    format!(
-                        "missing; `{:?}` tokens are verified with a PEM public key: set \
-                         `public_key` or `public_key_file`",
-                        decode_algorithms
-                            .iter()
-                            .find(|a| a.family() == *family)
-                            .unwrap_or(&algorithm)
-                    ),
-                )
-            })?;
-            let key = decoding_from_pem(*family, &pem)?;
-            for ec in decode_algorithms
-                .iter()
-                .filter(|a| a.family() == AlgorithmFamily::Ec)
-            {
-                check_curve("public_key", *ec, &pem)?;
-            }
-            Some((*family, key))
-        }
-    };
-
-    let keys = DecodingKeys {
-        hmac: hmac_decoding,
-        public,
-    };
-    if let Some(encoding_key) = &encoding_key {
-        probe(algorithm, encoding_key, &keys)?;
-    }
-    Ok((encoding_key, keys))
-}
-
-/// Signs and verifies a probe with the configured pair, so a private key that does not belong
-/// to the public key fails ignition instead of every request.
-fn probe(
-    algorithm: Algorithm,
-    encoding_key: &EncodingKey,
-    keys: &DecodingKeys,
-) -> Result<(), ConfigError> {
-    let Some(decoding_key) = keys.for_algorithm(algorithm) else {
-        // Issue-only: `decode_algorithms` leaves out the signing algorithm.
-        return Ok(());
-    };
-    let input = b"jwt-ext ignition probe";
-    let key = if algorithm.family() == AlgorithmFamily::Hmac {
-        "secret_key"
-    } else {
-        "private_key"
-    };
-    let signature = jsonwebtoken::crypto::sign(input, encoding_key, algorithm).map_err(|e| {
-        ConfigError::new(
-            key,
-            format!("cannot sign with this key as `{algorithm:?}` ({e})"),
-        )
-    })?;
-    match jsonwebtoken::crypto::verify(&signature, input, decoding_key, algorithm) {
-        Ok(true) => Ok(()),
-        _ => Err(ConfigError::new(
-            "public_key",
-            format!(
-                "does not match `private_key`: a `{algorithm:?}` token signed with the private \
-                 key does not verify with it; configure the two halves of one key pair"
-            ),
-        )),
-    }
-}
-
-/// The DER encodings of the named-curve OIDs an EC key can carry (RFC 5480 §2.1.1.1).
-const CURVES: [(&str, &[u8]); 4] = [
-    (
-        "P-256",
-        &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07],
-    ),
-    ("P-384", &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22]),
-    ("P-521", &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23]),
-    ("secp256k1", &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x0a]),
-];
-
-/// ES256 needs a P-256 key and ES384 a P-384 key (RFC 7518 §3.4): another curve would fail
-/// every signature, or verify under the wrong parameters.
-fn check_curve(key: &str, algorithm: Algorithm, pem: &[u8]) -> Result<(), ConfigError> {
-    let wanted = match algorithm {
-        Algorithm::ES256 => "P-256",
-        Algorithm::ES384 => "P-384",
-        _ => return Ok(()),
-    };
-    let der = pem_body(pem);
-    let found = CURVES
-        .iter()
-        .find(|(_, oid)| der.windows(oid.len()).any(|w| w == *oid))
-        .map(|(name, _)| *name);
-    match found {
-        Some(curve) if curve == wanted => Ok(()),
-        Some(curve) => Err(ConfigError::new(
-            key,
-            format!("is a {curve} key, but `{algorithm:?}` needs a {wanted} key"),
-        )),
-        None => Err(ConfigError::new(
-            key,
-            format!("is not a PEM EC key on a named curve; `{algorithm:?}` needs a {wanted} key"),
-        )),
-    }
-}
-
-/// The DER bytes of a PEM block (empty when it is not one).
-fn pem_body(pem: &[u8]) -> Vec<u8> {
-    use base64::Engine;
-    let text = String::from_utf8_lossy(pem);
-    let body: String = text
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with("-----"))
-        .collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(body)
-        .unwrap_or_default()
-}
-
-/// PyJWT's rule (CVE-2022-29217): a PEM block or an OpenSSH key is never an HMAC secret.
-fn looks_like_asymmetric_key(secret: &str) -> bool {
-    const SSH: [&str; 6] = [
-        "ssh-rsa",
-        "ssh-ed25519",
-        "ssh-dss",
-        "ecdsa-sha2-",
-        "sk-ssh-ed25519",
-        "sk-ecdsa-sha2-",
-    ];
-    let secret = secret.trim_start();
-    secret.contains("-----BEGIN ") || SSH.iter().any(|prefix| secret.starts_with(prefix))
-}
-
-fn encoding_from_pem(algorithm: Algorithm, pem: &[u8]) -> Result<EncodingKey, ConfigError> {
-    let key = match algorithm.family() {
-        AlgorithmFamily::Rsa => EncodingKey::from_rsa_pem(pem),
-        AlgorithmFamily::Ec => EncodingKey::from_ec_pem(pem),
-        AlgorithmFamily::Ed => EncodingKey::from_ed_pem(pem),
-        AlgorithmFamily::Hmac => unreachable_family(),
-    };
-    key.map_err(|e| {
-        ConfigError::new(
-            "private_key",
-            format!("not a PEM private key for `{algorithm:?}` ({e})"),
-        )
-    })
-}
-
-fn decoding_from_pem(family: AlgorithmFamily, pem: &[u8]) -> Result<DecodingKey, ConfigError> {
-    let key = match family {
-        AlgorithmFamily::Rsa => DecodingKey::from_rsa_pem(pem),
-        AlgorithmFamily::Ec => DecodingKey::from_ec_pem(pem),
-        AlgorithmFamily::Ed => DecodingKey::from_ed_pem(pem),
-        AlgorithmFamily::Hmac => unreachable_family(),
-    };
-    key.map_err(|e| {
-        ConfigError::new(
-            "public_key",
-            format!("not a PEM public key for the {family:?} algorithm family ({e})"),
-        )
-    })
-}
-
-/// HMAC keys never come from PEM; callers filter that family out before.
-fn unreachable_family<T>() -> Result<T, jsonwebtoken::errors::Error> {
-    Err(jsonwebtoken::errors::ErrorKind::InvalidKeyFormat.into())
 }
 
 #[cfg(test)]
@@ -953,7 +620,10 @@ mod tests {
         assert_eq!(settings.access_expires, Some(900));
         assert_eq!(settings.refresh_expires, Some(2_592_000));
         assert_eq!(settings.locations, [Location::Headers]);
-        assert_eq!(settings.decode_algorithms, [Algorithm::HS256]);
+        assert_eq!(
+            settings.keys.decode_algorithms,
+            [jsonwebtoken::Algorithm::HS256]
+        );
         assert_eq!(settings.leeway, 0);
         assert!(settings.csrf_protect && settings.encode_nbf && settings.verify_sub);
     }

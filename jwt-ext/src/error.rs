@@ -224,6 +224,24 @@ impl From<StoreError> for AuthError {
     }
 }
 
+/// A configuration value that cannot work; the message names the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub(crate) String);
+
+impl ConfigError {
+    pub(crate) fn new(key: &str, problem: impl fmt::Display) -> Self {
+        ConfigError(format!("`jwt.{key}`: {problem}"))
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
 /// Why a token could not be issued.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

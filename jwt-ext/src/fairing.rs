@@ -119,7 +119,7 @@ impl AuthFairing {
 
 impl Pending {
     fn build(&mut self, config: Config) -> Result<Auth, String> {
-        ensure_crypto_provider()?;
+        crate::token::keys::ensure_crypto_provider()?;
         let settings = Settings::from_config(config).map_err(|e| e.to_string())?;
         let blocklist = match (self.blocklist.take(), &settings.blocklist) {
             (Some(store), _) => store,
@@ -161,22 +161,6 @@ fn redis_store(_: &str, _: &str, _: std::time::Duration) -> Result<Arc<dyn Block
          or use `memory`"
             .into(),
     )
-}
-
-/// With both crypto features on (as `--all-features` does), `jsonwebtoken` cannot pick one;
-/// install aws-lc-rs, the default.
-fn ensure_crypto_provider() -> Result<(), String> {
-    use jsonwebtoken::crypto::CryptoProvider;
-    if CryptoProvider::try_get_default().is_some() {
-        return Ok(());
-    }
-    #[cfg(feature = "aws_lc_rs")]
-    {
-        let _ = CryptoProvider::install_default(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
-    }
-    CryptoProvider::try_get_default()
-        .map(|_| ())
-        .ok_or_else(|| "no crypto provider for jsonwebtoken".to_owned())
 }
 
 #[rocket::async_trait]

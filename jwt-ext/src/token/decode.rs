@@ -123,7 +123,7 @@ fn check_header(settings: &Settings, header: &Map<String, Value>) -> Result<Algo
         .ok_or(AuthError::invalid("Algorithm not specified"))?;
     let not_allowed = AuthError::invalid("The specified alg value is not allowed");
     let algorithm = alg.parse::<Algorithm>().map_err(|_| not_allowed.clone())?;
-    if !settings.decode_algorithms.contains(&algorithm) {
+    if !settings.keys.decode_algorithms.contains(&algorithm) {
         return Err(not_allowed);
     }
     if header.get("kid").is_some_and(|kid| !kid.is_string()) {
@@ -141,7 +141,8 @@ fn check_signature(
 ) -> Result<(), AuthError> {
     let failed = AuthError::invalid("Signature verification failed");
     let key = settings
-        .decoding_keys
+        .keys
+        .decoding
         .for_algorithm(algorithm)
         .ok_or_else(|| failed.clone())?;
     match jsonwebtoken::crypto::verify(

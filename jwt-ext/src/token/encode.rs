@@ -34,7 +34,8 @@ pub(crate) fn encode(
     now: i64,
 ) -> Result<String, IssueError> {
     let key = settings
-        .encoding_key
+        .keys
+        .encoding
         .as_ref()
         .ok_or(IssueError::NoSigningKey)?;
     if let Some(name) = draft
@@ -47,26 +48,18 @@ pub(crate) fn encode(
 
     let mut token = String::with_capacity(384);
     if draft.headers.is_empty() {
-        token.push_str(&settings.encoded_header);
+        token.push_str(&settings.keys.encoded_header);
     } else {
         let header = header_json(settings, &draft.headers)?;
         URL_SAFE_NO_PAD.encode_string(header, &mut token);
     }
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(payload_json(settings, &draft, now)?, &mut token);
-    let signature = jsonwebtoken::crypto::sign(token.as_bytes(), key, settings.algorithm)
+    let signature = jsonwebtoken::crypto::sign(token.as_bytes(), key, settings.keys.algorithm)
         .map_err(|e| IssueError::Signing(e.to_string()))?;
     token.push('.');
     token.push_str(&signature);
     Ok(token)
-}
-
-/// `{"alg": .., "typ": "JWT"}` as JSON: the header of every token without additional headers.
-pub(crate) fn plain_header(algorithm: jsonwebtoken::Algorithm) -> String {
-    let mut header = Map::new();
-    header.insert("alg".into(), format!("{algorithm:?}").into());
-    header.insert("typ".into(), "JWT".into());
-    URL_SAFE_NO_PAD.encode(Value::Object(header).to_string())
 }
 
 fn header_json(settings: &Settings, extra: &Map<String, Value>) -> Result<Vec<u8>, IssueError> {
@@ -77,7 +70,10 @@ fn header_json(settings: &Settings, extra: &Map<String, Value>) -> Result<Vec<u8
         }
         header.insert(name.clone(), value.clone());
     }
-    header.insert("alg".into(), format!("{:?}", settings.algorithm).into());
+    header.insert(
+        "alg".into(),
+        format!("{:?}", settings.keys.algorithm).into(),
+    );
     header.insert("typ".into(), "JWT".into());
     serde_json::to_vec(&header).map_err(|e| IssueError::Serialize(e.to_string()))
 }

@@ -7,10 +7,11 @@
 mod decode;
 mod encode;
 mod json;
+pub(crate) mod keys;
 pub(crate) mod kind;
 
 pub(crate) use decode::{decode, unverified_header, unverified_payload, DecodeOptions};
-pub(crate) use encode::{encode, plain_header, Draft};
+pub(crate) use encode::{encode, Draft};
 
 use serde_json::{Map, Value};
 

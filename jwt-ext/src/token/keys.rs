@@ -1,0 +1,379 @@
+//! Key material (SPEC §3, §7): HMAC secrets and PEM keys loaded and checked at ignition (length,
+//! PyJWT's key-text rule, EC curve, matching pair), the algorithm allow-list, and the encoded
+//! header of plain tokens.
+
+use std::path::PathBuf;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, EncodingKey};
+use serde_json::{Map, Value};
+
+use crate::error::ConfigError;
+
+/// Where the keys come from: the key settings of the configuration, as written.
+pub(crate) struct KeySource<'a> {
+    pub(crate) algorithm: Algorithm,
+    pub(crate) decode_algorithms: Vec<Algorithm>,
+    pub(crate) secret_key: Option<&'a str>,
+    pub(crate) allow_weak_secret: bool,
+    pub(crate) private_key: (&'a Option<String>, &'a Option<PathBuf>),
+    pub(crate) public_key: (&'a Option<String>, &'a Option<PathBuf>),
+}
+
+/// The keys tokens are signed and verified with.
+pub(crate) struct Keys {
+    pub(crate) algorithm: Algorithm,
+    pub(crate) decode_algorithms: Vec<Algorithm>,
+    /// `None` for a verify-only service.
+    pub(crate) encoding: Option<EncodingKey>,
+    pub(crate) decoding: DecodingKeys,
+    /// The base64 header of tokens without additional headers.
+    pub(crate) encoded_header: String,
+}
+
+impl Keys {
+    /// Loads and checks every key `source` names.
+    pub(crate) fn load(source: KeySource<'_>) -> Result<Self, ConfigError> {
+        let KeySource {
+            algorithm,
+            decode_algorithms,
+            ..
+        } = &source;
+        let (algorithm, decode_algorithms) = (*algorithm, decode_algorithms.clone());
+        let hmac = hmac_keys(&source)?;
+        let private_pem = pem(source.private_key, "private_key")?;
+        let public_pem = pem(source.public_key, "public_key")?;
+        let (hmac_encoding, hmac_decoding) = hmac.unzip();
+        let encoding = if algorithm.family() == AlgorithmFamily::Hmac {
+            hmac_encoding
+        } else {
+            private_pem
+                .map(|pem| {
+                    let key = encoding_from_pem(algorithm, &pem)?;
+                    check_curve("private_key", algorithm, &pem)?;
+                    Ok(key)
+                })
+                .transpose()?
+        };
+        let decoding = DecodingKeys {
+            hmac: hmac_decoding,
+            public: public_key(algorithm, &decode_algorithms, public_pem)?,
+        };
+        if let Some(encoding) = &encoding {
+            probe(algorithm, encoding, &decoding)?;
+        }
+        Ok(Keys {
+            algorithm,
+            decode_algorithms,
+            encoding,
+            decoding,
+            encoded_header: plain_header(algorithm),
+        })
+    }
+}
+
+/// The HMAC key pair when an allowed algorithm is HS*: the secret present, long enough, and
+/// not key text.
+fn hmac_keys(source: &KeySource<'_>) -> Result<Option<(EncodingKey, DecodingKey)>, ConfigError> {
+    let min = std::iter::once(&source.algorithm)
+        .chain(&source.decode_algorithms)
+        .filter(|a| a.family() == AlgorithmFamily::Hmac)
+        .map(|a| min_secret_len(*a))
+        .max();
+    let Some(min) = min else {
+        return Ok(None);
+    };
+    let secret = source.secret_key.ok_or_else(|| {
+        ConfigError::new(
+            "secret_key",
+            "missing; HS* algorithms need a secret: set `secret_key` in the `[default.jwt]` \
+             table of Rocket.toml or in `ROCKET_JWT`",
+        )
+    })?;
+    if secret.len() < min && !source.allow_weak_secret {
+        return Err(ConfigError::new(
+            "secret_key",
+            format!(
+                "too short ({} bytes); HS secrets need at least {min} bytes of random data (or \
+                 set `allow_weak_secret = true`, not recommended)",
+                secret.len()
+            ),
+        ));
+    }
+    if looks_like_asymmetric_key(secret) {
+        return Err(ConfigError::new(
+            "secret_key",
+            "is PEM or SSH key text; an HMAC secret must not be a public or private key \
+             (anyone holding the public key could sign tokens): use a random secret for HS*, \
+             or `private_key`/`public_key` with RS*, PS*, ES* or EdDSA",
+        ));
+    }
+    let secret = secret.as_bytes();
+    EncodingKey::from_secret(secret)
+        .and_then(|e| DecodingKey::from_secret(secret).map(|d| Some((e, d))))
+        .map_err(|e| ConfigError::new("secret_key", e))
+}
+
+/// The public key of the one asymmetric family `decode_algorithms` allows, if any.
+fn public_key(
+    algorithm: Algorithm,
+    decode_algorithms: &[Algorithm],
+    pem: Option<Vec<u8>>,
+) -> Result<Option<(AlgorithmFamily, DecodingKey)>, ConfigError> {
+    let mut asymmetric = decode_algorithms
+        .iter()
+        .filter(|a| a.family() != AlgorithmFamily::Hmac);
+    let Some(first) = asymmetric.next() else {
+        return Ok(None);
+    };
+    let family = first.family();
+    if asymmetric.any(|a| a.family() != family) {
+        return Err(ConfigError::new(
+            "decode_algorithms",
+            "mixes asymmetric algorithm families; one `public_key` serves one family",
+        ));
+    }
+    let pem = pem.ok_or_else(|| {
+        let named = if algorithm.family() == family {
+            algorithm
+        } else {
+            *first
+        };
+        ConfigError::new(
+            "public_key",
+            format!(
+                "missing; `{named:?}` tokens are verified with a PEM public key: set \
+                 `public_key` or `public_key_file`"
+            ),
+        )
+    })?;
+    let key = decoding_from_pem(family, &pem)?;
+    for ec in decode_algorithms
+        .iter()
+        .filter(|a| a.family() == AlgorithmFamily::Ec)
+    {
+        check_curve("public_key", *ec, &pem)?;
+    }
+    Ok(Some((family, key)))
+}
+
+/// `{"alg": .., "typ": "JWT"}` as base64: the header of every token without additional headers.
+pub(crate) fn plain_header(algorithm: Algorithm) -> String {
+    let mut header = Map::new();
+    header.insert("alg".into(), format!("{algorithm:?}").into());
+    header.insert("typ".into(), "JWT".into());
+    URL_SAFE_NO_PAD.encode(Value::Object(header).to_string())
+}
+
+/// With both crypto features on (as `--all-features` does), `jsonwebtoken` cannot pick one;
+/// install aws-lc-rs, the default.
+pub(crate) fn ensure_crypto_provider() -> Result<(), String> {
+    use jsonwebtoken::crypto::CryptoProvider;
+    if CryptoProvider::try_get_default().is_some() {
+        return Ok(());
+    }
+    #[cfg(feature = "aws_lc_rs")]
+    {
+        let _ = CryptoProvider::install_default(&jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
+    }
+    CryptoProvider::try_get_default()
+        .map(|_| ())
+        .ok_or_else(|| "no crypto provider for jsonwebtoken".to_owned())
+}
+
+/// The verification keys, one per algorithm family that `decode_algorithms` allows.
+pub(crate) struct DecodingKeys {
+    hmac: Option<DecodingKey>,
+    public: Option<(AlgorithmFamily, DecodingKey)>,
+}
+
+impl DecodingKeys {
+    pub(crate) fn for_algorithm(&self, algorithm: Algorithm) -> Option<&DecodingKey> {
+        match algorithm.family() {
+            AlgorithmFamily::Hmac => self.hmac.as_ref(),
+            family => self
+                .public
+                .as_ref()
+                .filter(|(f, _)| *f == family)
+                .map(|(_, key)| key),
+        }
+    }
+}
+
+pub(crate) fn parse_algorithm(key: &str, name: &str) -> Result<Algorithm, ConfigError> {
+    name.parse::<Algorithm>().map_err(|_| {
+        ConfigError::new(
+            key,
+            format!(
+                "`{name}` is not a supported algorithm; use one of HS256, HS384, HS512, RS256, \
+                 RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA"
+            ),
+        )
+    })
+}
+
+/// Minimum HS secret length: the hash output size (RFC 7518 §3.2).
+fn min_secret_len(algorithm: Algorithm) -> usize {
+    match algorithm {
+        Algorithm::HS384 => 48,
+        Algorithm::HS512 => 64,
+        _ => 32,
+    }
+}
+
+/// Reads a PEM key given inline or as a file; `None` when neither key is set.
+fn pem(
+    (inline, file): (&Option<String>, &Option<PathBuf>),
+    key: &str,
+) -> Result<Option<Vec<u8>>, ConfigError> {
+    match (inline, file) {
+        (Some(_), Some(_)) => Err(ConfigError::new(
+            key,
+            format!("set either `{key}` or `{key}_file`, not both"),
+        )),
+        (Some(text), None) => Ok(Some(text.as_bytes().to_vec())),
+        (None, Some(path)) => std::fs::read(path).map(Some).map_err(|e| {
+            ConfigError::new(
+                &format!("{key}_file"),
+                format!("cannot read `{}`: {e}", path.display()),
+            )
+        }),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Signs and verifies a probe with the configured pair, so a private key that does not belong
+/// to the public key fails ignition instead of every request.
+fn probe(
+    algorithm: Algorithm,
+    encoding_key: &EncodingKey,
+    keys: &DecodingKeys,
+) -> Result<(), ConfigError> {
+    let Some(decoding_key) = keys.for_algorithm(algorithm) else {
+        // Issue-only: `decode_algorithms` leaves out the signing algorithm.
+        return Ok(());
+    };
+    let input = b"jwt-ext ignition probe";
+    let key = if algorithm.family() == AlgorithmFamily::Hmac {
+        "secret_key"
+    } else {
+        "private_key"
+    };
+    let signature = jsonwebtoken::crypto::sign(input, encoding_key, algorithm).map_err(|e| {
+        ConfigError::new(
+            key,
+            format!("cannot sign with this key as `{algorithm:?}` ({e})"),
+        )
+    })?;
+    match jsonwebtoken::crypto::verify(&signature, input, decoding_key, algorithm) {
+        Ok(true) => Ok(()),
+        _ => Err(ConfigError::new(
+            "public_key",
+            format!(
+                "does not match `private_key`: a `{algorithm:?}` token signed with the private \
+                 key does not verify with it; configure the two halves of one key pair"
+            ),
+        )),
+    }
+}
+
+/// The DER encodings of the named-curve OIDs an EC key can carry (RFC 5480 §2.1.1.1).
+const CURVES: [(&str, &[u8]); 4] = [
+    (
+        "P-256",
+        &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07],
+    ),
+    ("P-384", &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22]),
+    ("P-521", &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23]),
+    ("secp256k1", &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x0a]),
+];
+
+/// ES256 needs a P-256 key and ES384 a P-384 key (RFC 7518 §3.4): another curve would fail
+/// every signature, or verify under the wrong parameters.
+fn check_curve(key: &str, algorithm: Algorithm, pem: &[u8]) -> Result<(), ConfigError> {
+    let wanted = match algorithm {
+        Algorithm::ES256 => "P-256",
+        Algorithm::ES384 => "P-384",
+        _ => return Ok(()),
+    };
+    let der = pem_body(pem);
+    let found = CURVES
+        .iter()
+        .find(|(_, oid)| der.windows(oid.len()).any(|w| w == *oid))
+        .map(|(name, _)| *name);
+    match found {
+        Some(curve) if curve == wanted => Ok(()),
+        Some(curve) => Err(ConfigError::new(
+            key,
+            format!("is a {curve} key, but `{algorithm:?}` needs a {wanted} key"),
+        )),
+        None => Err(ConfigError::new(
+            key,
+            format!("is not a PEM EC key on a named curve; `{algorithm:?}` needs a {wanted} key"),
+        )),
+    }
+}
+
+/// The DER bytes of a PEM block (empty when it is not one).
+fn pem_body(pem: &[u8]) -> Vec<u8> {
+    use base64::Engine;
+    let text = String::from_utf8_lossy(pem);
+    let body: String = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("-----"))
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap_or_default()
+}
+
+/// PyJWT's rule (CVE-2022-29217): a PEM block or an OpenSSH key is never an HMAC secret.
+fn looks_like_asymmetric_key(secret: &str) -> bool {
+    const SSH: [&str; 6] = [
+        "ssh-rsa",
+        "ssh-ed25519",
+        "ssh-dss",
+        "ecdsa-sha2-",
+        "sk-ssh-ed25519",
+        "sk-ecdsa-sha2-",
+    ];
+    let secret = secret.trim_start();
+    secret.contains("-----BEGIN ") || SSH.iter().any(|prefix| secret.starts_with(prefix))
+}
+
+fn encoding_from_pem(algorithm: Algorithm, pem: &[u8]) -> Result<EncodingKey, ConfigError> {
+    let key = match algorithm.family() {
+        AlgorithmFamily::Rsa => EncodingKey::from_rsa_pem(pem),
+        AlgorithmFamily::Ec => EncodingKey::from_ec_pem(pem),
+        AlgorithmFamily::Ed => EncodingKey::from_ed_pem(pem),
+        AlgorithmFamily::Hmac => unreachable_family(),
+    };
+    key.map_err(|e| {
+        ConfigError::new(
+            "private_key",
+            format!("not a PEM private key for `{algorithm:?}` ({e})"),
+        )
+    })
+}
+
+fn decoding_from_pem(family: AlgorithmFamily, pem: &[u8]) -> Result<DecodingKey, ConfigError> {
+    let key = match family {
+        AlgorithmFamily::Rsa => DecodingKey::from_rsa_pem(pem),
+        AlgorithmFamily::Ec => DecodingKey::from_ec_pem(pem),
+        AlgorithmFamily::Ed => DecodingKey::from_ed_pem(pem),
+        AlgorithmFamily::Hmac => unreachable_family(),
+    };
+    key.map_err(|e| {
+        ConfigError::new(
+            "public_key",
+            format!("not a PEM public key for the {family:?} algorithm family ({e})"),
+        )
+    })
+}
+
+/// HMAC keys never come from PEM; callers filter that family out before.
+fn unreachable_family<T>() -> Result<T, jsonwebtoken::errors::Error> {
+    Err(jsonwebtoken::errors::ErrorKind::InvalidKeyFormat.into())
+}
