@@ -1020,13 +1020,13 @@ fn additional_claims_hook_and_builder_claims() {
 fn error_hooks_replace_the_default_response() {
     let app = app_with(json!({}), |f| {
         f.on_error(ErrorKind::Missing, |err: &AuthError, _req: &Request<'_>| {
-            jwt_ext::error::json_response(
+            jwt_ext::json_response(
                 Status::Unauthorized,
                 &json!({"error": "login first", "detail": err.message()}),
             )
         })
         .on_error(ErrorKind::Expired, |_, _| {
-            jwt_ext::error::json_response(Status::Forbidden, &json!({"error": "expired"}))
+            jwt_ext::json_response(Status::Forbidden, &json!({"error": "expired"}))
         })
     });
     assert_eq!(

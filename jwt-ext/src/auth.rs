@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use rocket::http::{Cookie, CookieJar, SameSite};
 use rocket::request::{FromRequest, Outcome};
-use rocket::{Request, Response};
+use rocket::Request;
 use serde_json::{Map, Value};
 
 use crate::blocklist::Blocklist;
@@ -34,11 +34,6 @@ impl std::fmt::Debug for Auth {
 }
 
 impl Auth {
-    /// The fairing that reads the configuration and puts an `Auth` in managed state.
-    pub fn fairing() -> crate::AuthFairing {
-        crate::AuthFairing::default()
-    }
-
     /// Starts an access token for `identity` (a string, an integer, or any [`ToIdentity`]).
     /// It is not fresh unless [`TokenBuilder::fresh`] says so.
     pub fn access_token(&self, identity: impl ToIdentity) -> TokenBuilder<'_> {
@@ -129,14 +124,6 @@ impl Auth {
         let wait = 1000u64.saturating_sub(u64::from(into_second)).min(1000);
         rocket::tokio::time::sleep(Duration::from_millis(wait)).await;
         Ok(())
-    }
-
-    /// The response for a failure: the error hook registered for its kind, or the default.
-    pub fn error_response(&self, error: &AuthError, req: &Request<'_>) -> Response<'static> {
-        match self.hooks.errors.get(&error.kind()) {
-            Some(hook) => hook(error, req),
-            None => error.to_response(&self.settings.error_message_key),
-        }
     }
 
     /// Sets the access cookie and, with CSRF protection, its readable CSRF cookie (Flask's

@@ -392,7 +392,7 @@ impl Settings {
             return Err(ConfigError::new("identity_claim", "must not be empty"));
         }
         if config.identity_claim != "sub"
-            && crate::token::RESERVED_CLAIMS.contains(&config.identity_claim.as_str())
+            && crate::token::kind::RESERVED_CLAIMS.contains(&config.identity_claim.as_str())
         {
             return Err(ConfigError::new(
                 "identity_claim",

@@ -47,26 +47,6 @@ pub(crate) async fn read_form(settings: &Settings, req: &mut Request<'_>, data: 
     req.local_cache(|| found);
 }
 
-/// Runs [`read_form`] on every request; attached by the main fairing when `csrf_check_form`
-/// is on.
-pub(crate) struct FormCsrfFairing;
-
-#[rocket::async_trait]
-impl rocket::fairing::Fairing for FormCsrfFairing {
-    fn info(&self) -> rocket::fairing::Info {
-        rocket::fairing::Info {
-            name: "jwt-ext CSRF form fields",
-            kind: rocket::fairing::Kind::Request,
-        }
-    }
-
-    async fn on_request(&self, req: &mut Request<'_>, data: &mut Data<'_>) {
-        if let Some(auth) = req.rocket().state::<crate::Auth>() {
-            read_form(&auth.settings, req, data).await;
-        }
-    }
-}
-
 /// The form field's CSRF value for a token of `kind`, if `read_form` found one.
 pub(crate) fn form_value<'r>(req: &'r Request<'_>, kind: TokenType) -> Option<&'r str> {
     req.local_cache(FormCsrf::default).0.get(kind).as_deref()

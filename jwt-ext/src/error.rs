@@ -1,17 +1,12 @@
 //! Verification failures and how each one is answered (SPEC §9).
 //!
-//! Every way a request can fail authentication is one variant of [`AuthError`]; its status,
-//! message and `WWW-Authenticate` value are decided here and nowhere else.
+//! Every way a request can fail authentication is one variant of [`AuthError`]; its status
+//! and message are decided here and nowhere else (the response is rendered in `respond`).
 
 use std::borrow::Cow;
 use std::fmt;
-use std::io::Cursor;
 
-use rocket::http::{ContentType, Header, Status};
-use rocket::Response;
-
-/// Seconds a client is asked to wait when the revocation store cannot answer.
-pub(crate) const RETRY_AFTER_SECS: u32 = 5;
+use rocket::http::Status;
 
 /// The families of failures, one per error hook of Flask-JWT-Extended.
 ///
@@ -138,32 +133,6 @@ impl AuthError {
             AuthError::StoreUnavailable => "Token revocation store unavailable".into(),
         }
     }
-
-    /// The `WWW-Authenticate` value of a 401 (RFC 6750 §3), `None` for other statuses.
-    fn www_authenticate(&self) -> Option<&'static str> {
-        match self {
-            AuthError::Missing(_) | AuthError::NeedsFresh | AuthError::Csrf(_) => Some("Bearer"),
-            AuthError::Expired | AuthError::Revoked | AuthError::UserLookup { .. } => {
-                Some(r#"Bearer error="invalid_token""#)
-            }
-            _ => None,
-        }
-    }
-
-    /// The default response: `{"<message_key>": "<message>"}` as JSON, with
-    /// `WWW-Authenticate` on 401 and `Retry-After` on 503.
-    pub fn to_response(&self, message_key: &str) -> Response<'static> {
-        let mut body = serde_json::Map::with_capacity(1);
-        body.insert(message_key.to_owned(), self.message().into_owned().into());
-        let mut response = json_response(self.status(), &serde_json::Value::Object(body));
-        if let Some(value) = self.www_authenticate() {
-            response.set_header(Header::new("WWW-Authenticate", value));
-        }
-        if matches!(self, AuthError::StoreUnavailable) {
-            response.set_header(Header::new("Retry-After", RETRY_AFTER_SECS.to_string()));
-        }
-        response
-    }
 }
 
 impl fmt::Display for AuthError {
@@ -173,28 +142,6 @@ impl fmt::Display for AuthError {
 }
 
 impl std::error::Error for AuthError {}
-
-/// A JSON response with the given status, whatever the request's `Accept` header.
-pub fn json_response(status: Status, body: &serde_json::Value) -> Response<'static> {
-    let text = body.to_string();
-    Response::build()
-        .status(status)
-        .header(ContentType::JSON)
-        .sized_body(text.len(), Cursor::new(text))
-        .finalize()
-}
-
-/// Answers like a failed guard (the error hook's response, or the default), so a handler can
-/// return an `AuthError` it got from the revocation store or from
-/// [`Auth::decode`](crate::Auth::decode).
-impl<'r> rocket::response::Responder<'r, 'static> for AuthError {
-    fn respond_to(self, req: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
-        Ok(match req.rocket().state::<crate::Auth>() {
-            Some(auth) => auth.error_response(&self, req),
-            None => self.to_response("msg"),
-        })
-    }
-}
 
 /// A revocation store that could not answer. Guards turn it into 503
 /// `Token revocation store unavailable` (fail closed); the reason only goes to the log.
@@ -284,11 +231,3 @@ impl fmt::Display for IssueError {
 }
 
 impl std::error::Error for IssueError {}
-
-/// A failed issue is a server-side mistake: it answers 500 and logs the reason.
-impl<'r> rocket::response::Responder<'r, 'static> for IssueError {
-    fn respond_to(self, _: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
-        rocket::error!("jwt-ext: could not issue a token: {self}");
-        Err(Status::InternalServerError)
-    }
-}

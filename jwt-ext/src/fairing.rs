@@ -50,6 +50,13 @@ struct Pending {
     blocklist: Option<Arc<dyn Blocklist>>,
 }
 
+impl Auth {
+    /// The fairing that reads the configuration and puts an `Auth` in managed state.
+    pub fn fairing() -> AuthFairing {
+        AuthFairing::default()
+    }
+}
+
 impl AuthFairing {
     fn pending(&mut self) -> &mut Pending {
         self.pending.get_mut().unwrap_or_else(|e| e.into_inner())
@@ -95,7 +102,7 @@ impl AuthFairing {
     /// `invalid_token_loader`, ...).
     ///
     /// ```
-    /// use jwt_ext::{error::json_response, Auth, ErrorKind};
+    /// use jwt_ext::{json_response, Auth, ErrorKind};
     /// use rocket::http::Status;
     ///
     /// let fairing = Auth::fairing().on_error(ErrorKind::Expired, |_err, _req| {
@@ -189,7 +196,7 @@ impl Fairing for AuthFairing {
         match built {
             // Reading CSRF values from forms costs a look at every form body: only when asked.
             Ok(auth) if auth.settings.csrf_check_form => {
-                Ok(rocket.manage(auth).attach(crate::csrf::FormCsrfFairing))
+                Ok(rocket.manage(auth).attach(FormCsrfFairing))
             }
             Ok(auth) => Ok(rocket.manage(auth)),
             Err(message) => {
@@ -214,6 +221,26 @@ impl Fairing for AuthFairing {
         }
         if let Some(error) = verify::failure(req) {
             res.merge(auth.error_response(&error, req));
+        }
+    }
+}
+
+/// Runs [`read_form`] on every request; attached by the main fairing when `csrf_check_form`
+/// is on.
+struct FormCsrfFairing;
+
+#[rocket::async_trait]
+impl rocket::fairing::Fairing for FormCsrfFairing {
+    fn info(&self) -> rocket::fairing::Info {
+        rocket::fairing::Info {
+            name: "jwt-ext CSRF form fields",
+            kind: rocket::fairing::Kind::Request,
+        }
+    }
+
+    async fn on_request(&self, req: &mut Request<'_>, data: &mut rocket::Data<'_>) {
+        if let Some(auth) = req.rocket().state::<Auth>() {
+            crate::csrf::read_form(&auth.settings, req, data).await;
         }
     }
 }

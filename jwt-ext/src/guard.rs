@@ -94,7 +94,7 @@ impl<C: std::fmt::Debug, P> std::fmt::Debug for Token<C, P> {
 /// A token that passes is recorded as this route's accepted token (for implicit refresh).
 async fn token<C: Claims, P>(
     req: &Request<'_>,
-    policy: crate::Policy,
+    policy: crate::policy::Policy,
     body: Option<&JsonBody>,
 ) -> Result<Option<Token<C, P>>, AuthError> {
     let Some(data) = verify::verify(req, policy, body).await? else {

@@ -104,6 +104,7 @@ pub mod hooks;
 mod implicit_refresh;
 mod location;
 mod policy;
+mod respond;
 mod token;
 mod verify;
 
@@ -119,6 +120,7 @@ pub use hooks::{ToIdentity, UserLoader};
 pub use jwt_ext_macros::{fresh_jwt_required, jwt_refresh_token_required, jwt_required, Claims};
 pub use location::Location;
 pub use policy::{Access, AnyType, Fresh, Policy, Refresh, Requirement, RoutePolicy};
+pub use respond::json_response;
 pub use token::{Freshness, TokenData, TokenType, RESERVED_CLAIMS};
 
 #[doc(hidden)]

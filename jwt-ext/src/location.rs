@@ -1,5 +1,5 @@
 //! Where tokens travel (SPEC §8): the [`Location`] vocabulary, shared by configuration, the
-//! route attributes and extraction (`crate::extract`). A leaf: it imports nothing from the crate.
+//! route attributes and extraction. A leaf: it imports nothing from the crate.
 
 use std::fmt;
 use std::str::FromStr;

@@ -92,7 +92,7 @@ pub fn validate<T: ?Sized, R: Validation>(
 pub async fn verify_authorization(
     auth: &Auth,
     header: &str,
-) -> Result<crate::TokenData, AuthError> {
+) -> Result<crate::token::TokenData, AuthError> {
     let settings = &auth.settings;
     let token = crate::extract::parse_header(settings, header)?
         .ok_or(AuthError::Missing("Missing Authorization Header".into()))?;
