@@ -1,0 +1,169 @@
+//! [`TokenBuilder`]: a token being issued, from `Auth::access_token` / `refresh_token` to
+//! `.issue()`.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::auth::Auth;
+use crate::claims::Claims;
+use crate::error::IssueError;
+use crate::hooks::ToIdentity;
+use crate::token::{self, Draft, Freshness, TokenType};
+
+impl Auth {
+    /// Starts an access token for `identity` (a string, an integer, or any [`ToIdentity`]).
+    /// It is not fresh unless [`TokenBuilder::fresh`] says so.
+    pub fn access_token(&self, identity: impl ToIdentity) -> TokenBuilder<'_> {
+        TokenBuilder::new(self, identity.to_identity(), TokenType::Access)
+    }
+
+    /// Starts a refresh token for `identity`.
+    pub fn refresh_token(&self, identity: impl ToIdentity) -> TokenBuilder<'_> {
+        TokenBuilder::new(self, identity.to_identity(), TokenType::Refresh)
+    }
+}
+
+/// How long a new token lives.
+#[derive(Debug, Clone, Copy)]
+enum Lifetime {
+    Configured,
+    Seconds(i64),
+    Never,
+}
+
+/// A token being issued; finish with [`issue`](Self::issue).
+///
+/// ```no_run
+/// # fn demo(auth: &jwt_ext::Auth) -> Result<(), jwt_ext::IssueError> {
+/// use std::time::Duration;
+/// let token = auth
+///     .access_token("alice")
+///     .fresh_for(Duration::from_secs(600))
+///     .claim("role", "admin")
+///     .issue()?;
+/// # Ok(()) }
+/// ```
+#[must_use = "a token is only made by `.issue()`"]
+pub struct TokenBuilder<'a> {
+    auth: &'a Auth,
+    identity: String,
+    kind: TokenType,
+    fresh: Freshness,
+    fresh_for: Option<Duration>,
+    lifetime: Lifetime,
+    claims: Result<Map<String, Value>, IssueError>,
+    headers: Map<String, Value>,
+}
+
+impl<'a> TokenBuilder<'a> {
+    fn new(auth: &'a Auth, identity: String, kind: TokenType) -> Self {
+        TokenBuilder {
+            auth,
+            identity,
+            kind,
+            fresh: Freshness::Stale,
+            fresh_for: None,
+            lifetime: Lifetime::Configured,
+            claims: Ok(Map::new()),
+            headers: Map::new(),
+        }
+    }
+
+    /// Marks the token fresh (`true`) or not (`false`, the default).
+    pub fn fresh(mut self, fresh: bool) -> Self {
+        self.fresh = fresh.into();
+        self.fresh_for = None;
+        self
+    }
+
+    /// Fresh for this long after issue (the `fresh` claim becomes a timestamp).
+    pub fn fresh_for(mut self, duration: Duration) -> Self {
+        self.fresh_for = Some(duration);
+        self
+    }
+
+    /// Fresh until this Unix time (seconds).
+    pub fn fresh_until(mut self, unix_seconds: i64) -> Self {
+        self.fresh = Freshness::Until(unix_seconds as f64);
+        self.fresh_for = None;
+        self
+    }
+
+    /// Expires this long after issue instead of the configured lifetime.
+    pub fn expires_in(mut self, duration: Duration) -> Self {
+        self.lifetime = Lifetime::Seconds(i64::try_from(duration.as_secs()).unwrap_or(i64::MAX));
+        self
+    }
+
+    /// Never expires (no `exp` claim), whatever the configuration says.
+    pub fn never_expires(mut self) -> Self {
+        self.lifetime = Lifetime::Never;
+        self
+    }
+
+    /// Adds typed custom claims (a `#[derive(Claims)]` struct or any [`Claims`]).
+    pub fn claims<C: Claims>(mut self, claims: &C) -> Self {
+        let new = claims
+            .to_claims()
+            .map_err(|e| IssueError::Serialize(e.to_string()));
+        self.claims = self.claims.and_then(|mut all| {
+            all.extend(new?);
+            Ok(all)
+        });
+        self
+    }
+
+    /// Adds one custom claim.
+    pub fn claim(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        if let Ok(claims) = &mut self.claims {
+            claims.insert(name.into(), value.into());
+        }
+        self
+    }
+
+    /// Adds a header parameter (not `alg`, `typ`, `kid`, nor one the verifier refuses).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.headers.insert(name.into(), value.into());
+        self
+    }
+
+    /// Signs the token.
+    pub fn issue(self) -> Result<String, IssueError> {
+        let auth = self.auth;
+        let settings = &auth.settings;
+        let now = token::now();
+        let mut claims = match &auth.hooks.additional_claims {
+            Some(hook) => hook(&self.identity, self.kind),
+            None => Map::new(),
+        };
+        claims.extend(self.claims?);
+        let mut headers = match &auth.hooks.additional_headers {
+            Some(hook) => hook(&self.identity, self.kind),
+            None => Map::new(),
+        };
+        headers.extend(self.headers);
+        let configured = match self.kind {
+            TokenType::Access => settings.access_expires,
+            TokenType::Refresh => settings.refresh_expires,
+        };
+        let expires_in = match self.lifetime {
+            Lifetime::Configured => configured,
+            Lifetime::Seconds(s) => Some(s),
+            Lifetime::Never => None,
+        };
+        let fresh = match self.fresh_for {
+            Some(duration) => Freshness::for_duration(now, duration),
+            None => self.fresh,
+        };
+        let draft = Draft {
+            identity: &self.identity,
+            kind: self.kind,
+            fresh,
+            expires_in,
+            claims,
+            headers,
+        };
+        token::encode(settings, draft, now)
+    }
+}
