@@ -1,0 +1,302 @@
+//! The validated configuration: `Settings`, built from [`Config`] by the checks across fields
+//! that no type expresses, with keys loaded and names resolved.
+
+use rocket::http::{Method, SameSite};
+
+use super::{Config, ConfigError, Expiry, OneOrMany};
+use crate::location::Location;
+use crate::token::keys::{parse_algorithm, KeySource, Keys};
+use crate::token::kind::{PerKind, RESERVED_CLAIMS};
+
+/// Where revoked tokens are remembered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BlocklistSetting {
+    /// The in-process store (the default).
+    Memory,
+    /// A Redis server.
+    Redis {
+        url: String,
+        prefix: String,
+        timeout: std::time::Duration,
+    },
+}
+
+/// Which tokens carry a `csrf` claim and where the CSRF value is read from, per token kind.
+#[derive(Debug, Clone)]
+pub(crate) struct CookieNames {
+    pub(crate) cookie: String,
+    pub(crate) cookie_path: String,
+    pub(crate) csrf_cookie: String,
+    pub(crate) csrf_cookie_path: String,
+    pub(crate) csrf_header: String,
+    pub(crate) csrf_field: String,
+    pub(crate) json_key: String,
+}
+
+/// The validated configuration.
+pub(crate) struct Settings {
+    pub(crate) keys: Keys,
+    pub(crate) access_expires: Option<i64>,
+    pub(crate) refresh_expires: Option<i64>,
+    pub(crate) identity_claim: String,
+    pub(crate) error_message_key: String,
+    pub(crate) locations: Vec<Location>,
+    pub(crate) header_name: String,
+    pub(crate) header_type: String,
+    pub(crate) encode_nbf: bool,
+    pub(crate) verify_sub: bool,
+    pub(crate) encode_audience: Option<OneOrMany>,
+    pub(crate) decode_audience: Option<Vec<String>>,
+    pub(crate) encode_issuer: Option<String>,
+    pub(crate) decode_issuer: Option<String>,
+    pub(crate) leeway: i64,
+    /// Cookie names, CSRF names and JSON keys of access and refresh tokens.
+    pub(crate) names: PerKind<CookieNames>,
+    pub(crate) cookie_secure: bool,
+    pub(crate) cookie_domain: Option<String>,
+    pub(crate) cookie_samesite: Option<SameSite>,
+    pub(crate) session_cookie: bool,
+    pub(crate) csrf_protect: bool,
+    pub(crate) csrf_in_cookies: bool,
+    pub(crate) csrf_check_form: bool,
+    pub(crate) csrf_methods: Vec<Method>,
+    pub(crate) query_string_name: String,
+    pub(crate) query_string_value_prefix: String,
+    pub(crate) blocklist: BlocklistSetting,
+    pub(crate) max_token_bytes: usize,
+    pub(crate) implicit_refresh_window: Option<i64>,
+    pub(crate) strict_claims: bool,
+    pub(crate) require_exp: bool,
+    pub(crate) max_token_lifetime: Option<i64>,
+}
+
+impl Settings {
+    /// Validates `config`, reads key files and builds the keys.
+    pub(crate) fn from_config(mut config: Config) -> Result<Self, ConfigError> {
+        let algorithm = parse_algorithm("algorithm", &config.algorithm)?;
+        let decode_algorithms = match &config.decode_algorithms {
+            None => vec![algorithm],
+            Some(names) if names.is_empty() => {
+                return Err(ConfigError::new(
+                    "decode_algorithms",
+                    "the list is empty; name at least one algorithm, or remove the key to use `algorithm`",
+                ))
+            }
+            Some(names) => names
+                .iter()
+                .map(|name| parse_algorithm("decode_algorithms", name))
+                .collect::<Result<_, _>>()?,
+        };
+        let keys = Keys::load(KeySource {
+            algorithm,
+            decode_algorithms,
+            secret_key: config.secret_key.as_deref(),
+            allow_weak_secret: config.allow_weak_secret,
+            private_key: (&config.private_key, &config.private_key_file),
+            public_key: (&config.public_key, &config.public_key_file),
+        })?;
+
+        let locations = locations(&config)?;
+        let cookie_samesite = cookie_samesite(&config)?;
+        check(&config)?;
+        let csrf_methods = csrf_methods(&config)?;
+        let leeway = seconds("decode_leeway", config.decode_leeway)?;
+        let max_token_lifetime = config
+            .max_token_lifetime
+            .map(|max| seconds("max_token_lifetime", max))
+            .transpose()?;
+        let blocklist = parse_blocklist(&config)?;
+        let names = names(&mut config);
+
+        Ok(Settings {
+            keys,
+            access_expires: config.access_token_expires.seconds(),
+            refresh_expires: config.refresh_token_expires.seconds(),
+            identity_claim: config.identity_claim,
+            error_message_key: config.error_message_key,
+            locations,
+            header_name: config.header_name,
+            header_type: config.header_type,
+            encode_nbf: config.encode_nbf,
+            verify_sub: config.verify_sub,
+            encode_audience: config.encode_audience,
+            decode_audience: config.decode_audience.map(OneOrMany::into_vec),
+            encode_issuer: config.encode_issuer,
+            decode_issuer: config.decode_issuer,
+            leeway,
+            names,
+            cookie_secure: config.cookie_secure,
+            cookie_domain: config.cookie_domain,
+            cookie_samesite,
+            session_cookie: config.session_cookie,
+            csrf_protect: config.cookie_csrf_protect,
+            csrf_in_cookies: config.csrf_in_cookies,
+            csrf_check_form: config.csrf_check_form,
+            csrf_methods,
+            query_string_name: config.query_string_name,
+            query_string_value_prefix: config.query_string_value_prefix,
+            blocklist,
+            max_token_bytes: config.max_token_bytes,
+            implicit_refresh_window: i64::try_from(config.implicit_refresh_window)
+                .ok()
+                .filter(|w| *w > 0),
+            strict_claims: config.strict_claims,
+            require_exp: config.require_exp,
+            max_token_lifetime,
+        })
+    }
+}
+
+fn parse_blocklist(config: &Config) -> Result<BlocklistSetting, ConfigError> {
+    let value = config.blocklist.as_str();
+    if value == "memory" {
+        Ok(BlocklistSetting::Memory)
+    } else if value.starts_with("redis://") || value.starts_with("rediss://") {
+        if config.blocklist_timeout_ms == 0 {
+            return Err(ConfigError::new(
+                "blocklist_timeout_ms",
+                "must be at least 1",
+            ));
+        }
+        Ok(BlocklistSetting::Redis {
+            url: value.to_owned(),
+            prefix: config.blocklist_key_prefix.clone(),
+            timeout: std::time::Duration::from_millis(config.blocklist_timeout_ms),
+        })
+    } else {
+        Err(ConfigError::new(
+            "blocklist",
+            "expected `memory` or a `redis://` / `rediss://` URL",
+        ))
+    }
+}
+
+/// `token_location`: known names, at least one, each once.
+fn locations(config: &Config) -> Result<Vec<Location>, ConfigError> {
+    let locations = config
+        .token_location
+        .clone()
+        .into_vec()
+        .iter()
+        .map(|name| {
+            name.parse::<Location>()
+                .map_err(|e| ConfigError::new("token_location", e))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if locations.is_empty() {
+        return Err(ConfigError::new(
+            "token_location",
+            "name at least one of `headers`, `cookies`, `query_string`, `json`",
+        ));
+    }
+    for (i, location) in locations.iter().enumerate() {
+        if locations[..i].contains(location) {
+            return Err(ConfigError::new(
+                "token_location",
+                format!("`{location}` is listed twice"),
+            ));
+        }
+    }
+    Ok(locations)
+}
+
+/// `cookie_samesite`, any case; `None` only with `cookie_secure`.
+fn cookie_samesite(config: &Config) -> Result<Option<SameSite>, ConfigError> {
+    let same_site = match config.cookie_samesite.as_deref() {
+        None => return Ok(None),
+        Some(v) if v.eq_ignore_ascii_case("strict") => SameSite::Strict,
+        Some(v) if v.eq_ignore_ascii_case("lax") => SameSite::Lax,
+        Some(v) if v.eq_ignore_ascii_case("none") => SameSite::None,
+        Some(v) => {
+            return Err(ConfigError::new(
+                "cookie_samesite",
+                format!("`{v}` is not one of `Strict`, `Lax`, `None`"),
+            ))
+        }
+    };
+    if same_site == SameSite::None && !config.cookie_secure {
+        return Err(ConfigError::new(
+            "cookie_samesite",
+            "`None` needs `cookie_secure = true`: browsers drop `SameSite=None` cookies that \
+             are not `Secure`",
+        ));
+    }
+    Ok(Some(same_site))
+}
+
+fn csrf_methods(config: &Config) -> Result<Vec<Method>, ConfigError> {
+    config
+        .csrf_methods
+        .iter()
+        .map(|m| {
+            m.to_ascii_uppercase().parse::<Method>().map_err(|_| {
+                ConfigError::new("csrf_methods", format!("`{m}` is not an HTTP method"))
+            })
+        })
+        .collect()
+}
+
+fn seconds(key: &str, value: u64) -> Result<i64, ConfigError> {
+    i64::try_from(value).map_err(|_| ConfigError::new(key, "the value is too large"))
+}
+
+/// The checks across fields that no type expresses.
+fn check(config: &Config) -> Result<(), ConfigError> {
+    let claim = config.identity_claim.as_str();
+    if claim.is_empty() {
+        return Err(ConfigError::new("identity_claim", "must not be empty"));
+    }
+    if claim != "sub" && RESERVED_CLAIMS.contains(&claim) {
+        return Err(ConfigError::new(
+            "identity_claim",
+            format!(
+                "`{claim}` is a reserved claim that jwt-ext sets itself; name another claim \
+                 (`sub`, the default, or one of your own such as `user_id`)"
+            ),
+        ));
+    }
+    for (key, expiry) in [
+        ("access_token_expires", config.access_token_expires),
+        ("refresh_token_expires", config.refresh_token_expires),
+    ] {
+        if expiry == Expiry::Never && config.require_exp {
+            return Err(ConfigError::new(
+                key,
+                "`false` issues tokens without `exp`, which `require_exp = true` (the default) \
+                 refuses; set `require_exp = false` as well",
+            ));
+        }
+    }
+    if config.header_name.is_empty() {
+        return Err(ConfigError::new("header_name", "must not be empty"));
+    }
+    if config.max_token_bytes == 0 {
+        return Err(ConfigError::new("max_token_bytes", "must be at least 1"));
+    }
+    Ok(())
+}
+
+/// The per-kind names, taken out of `config`.
+fn names(config: &mut Config) -> PerKind<CookieNames> {
+    let take = std::mem::take::<String>;
+    PerKind {
+        access: CookieNames {
+            cookie: take(&mut config.access_cookie_name),
+            cookie_path: take(&mut config.access_cookie_path),
+            csrf_cookie: take(&mut config.access_csrf_cookie_name),
+            csrf_cookie_path: take(&mut config.access_csrf_cookie_path),
+            csrf_header: take(&mut config.access_csrf_header_name),
+            csrf_field: take(&mut config.access_csrf_field_name),
+            json_key: take(&mut config.json_key),
+        },
+        refresh: CookieNames {
+            cookie: take(&mut config.refresh_cookie_name),
+            cookie_path: take(&mut config.refresh_cookie_path),
+            csrf_cookie: take(&mut config.refresh_csrf_cookie_name),
+            csrf_cookie_path: take(&mut config.refresh_csrf_cookie_path),
+            csrf_header: take(&mut config.refresh_csrf_header_name),
+            csrf_field: take(&mut config.refresh_csrf_field_name),
+            json_key: take(&mut config.refresh_json_key),
+        },
+    }
+}

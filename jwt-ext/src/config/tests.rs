@@ -1,0 +1,116 @@
+//! Configuration checks and their messages.
+
+use super::*;
+use crate::location::Location;
+
+fn error(config: serde_json::Value) -> String {
+    let config: Config = serde_json::from_value(config).expect("deserializes");
+    match Settings::from_config(config) {
+        Ok(_) => panic!("accepted"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn messages_name_the_key_and_the_fix() {
+    let secret = "s".repeat(32);
+    let cases = [
+        (serde_json::json!({}), "`jwt.secret_key`: missing"),
+        (
+            serde_json::json!({"secret_key": "short"}),
+            "`jwt.secret_key`: too short (5 bytes)",
+        ),
+        (
+            serde_json::json!({"secret_key": secret, "token_location": ["pigeon"]}),
+            "`jwt.token_location`: unknown location `pigeon`",
+        ),
+        (
+            serde_json::json!({"secret_key": secret, "algorithm": "HS1"}),
+            "`jwt.algorithm`: `HS1` is not a supported algorithm",
+        ),
+        (
+            serde_json::json!({"algorithm": "RS256", "private_key_file": "/nope"}),
+            "`jwt.private_key_file`: cannot read `/nope`",
+        ),
+        (
+            serde_json::json!({"algorithm": "ES256", "private_key": "x"}),
+            "`jwt.private_key`: not a PEM private key for `ES256`",
+        ),
+        (
+            serde_json::json!({"secret_key": secret, "blocklist": "redis:/x"}),
+            "`jwt.blocklist`: expected `memory` or a `redis://`",
+        ),
+        (
+            serde_json::json!({"secret_key": format!("-----BEGIN PUBLIC KEY-----\n{secret}")}),
+            "`jwt.secret_key`: is PEM or SSH key text",
+        ),
+        (
+            serde_json::json!({"secret_key": secret, "identity_claim": "type"}),
+            "`jwt.identity_claim`: `type` is a reserved claim",
+        ),
+        (
+            serde_json::json!({"secret_key": secret, "cookie_samesite": "none"}),
+            "`jwt.cookie_samesite`: `None` needs `cookie_secure = true`",
+        ),
+        (
+            serde_json::json!({"secret_key": secret, "refresh_token_expires": false}),
+            "`jwt.refresh_token_expires`: `false` issues tokens without `exp`",
+        ),
+    ];
+    for (config, expected) in cases {
+        let message = error(config);
+        assert!(message.starts_with(expected), "{message}");
+    }
+}
+
+fn fixture(name: &str) -> String {
+    let path = format!(
+        "{}/../tests/fixtures/keys/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(path).expect("fixture key")
+}
+
+#[test]
+fn keys_are_checked_against_their_algorithm_and_their_pair() {
+    let cases = [
+        (
+            serde_json::json!({"algorithm": "ES256", "private_key": fixture("ec384_private.pem"), "public_key": fixture("ec_public.pem")}),
+            "`jwt.private_key`: is a P-384 key, but `ES256` needs a P-256 key",
+        ),
+        (
+            serde_json::json!({"algorithm": "ES384", "public_key": fixture("ec_public.pem")}),
+            "`jwt.public_key`: is a P-256 key, but `ES384` needs a P-384 key",
+        ),
+        (
+            serde_json::json!({"algorithm": "RS256", "private_key": fixture("rsa_private.pem"), "public_key": fixture("rsa_other_public.pem")}),
+            "`jwt.public_key`: does not match `private_key`",
+        ),
+        (
+            serde_json::json!({"algorithm": "ES256", "private_key": fixture("ec_private.pem"), "public_key": fixture("ec_private.pem")}),
+            "`jwt.public_key`: not a PEM public key",
+        ),
+    ];
+    for (config, expected) in cases {
+        let message = error(config);
+        assert!(message.starts_with(expected), "{message}");
+    }
+}
+
+#[test]
+fn defaults_are_flasks() {
+    let settings = Settings::from_config(Config {
+        secret_key: Some("s".repeat(32)),
+        ..Config::default()
+    })
+    .expect("valid");
+    assert_eq!(settings.access_expires, Some(900));
+    assert_eq!(settings.refresh_expires, Some(2_592_000));
+    assert_eq!(settings.locations, [Location::Headers]);
+    assert_eq!(
+        settings.keys.decode_algorithms,
+        [jsonwebtoken::Algorithm::HS256]
+    );
+    assert_eq!(settings.leeway, 0);
+    assert!(settings.csrf_protect && settings.encode_nbf && settings.verify_sub);
+}
