@@ -101,9 +101,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        fn s(text: &str) -> String {
-            text.to_owned()
-        }
+        let s = str::to_owned;
         Config {
             secret_key: None,
             allow_weak_secret: false,

@@ -73,29 +73,7 @@ pub(crate) struct Settings {
 impl Settings {
     /// Validates `config`, reads key files and builds the keys.
     pub(crate) fn from_config(mut config: Config) -> Result<Self, ConfigError> {
-        let algorithm = parse_algorithm("algorithm", &config.algorithm)?;
-        let decode_algorithms = match &config.decode_algorithms {
-            None => vec![algorithm],
-            Some(names) if names.is_empty() => {
-                return Err(ConfigError::new(
-                    "decode_algorithms",
-                    "the list is empty; name at least one algorithm, or remove the key to use `algorithm`",
-                ))
-            }
-            Some(names) => names
-                .iter()
-                .map(|name| parse_algorithm("decode_algorithms", name))
-                .collect::<Result<_, _>>()?,
-        };
-        let keys = Keys::load(KeySource {
-            algorithm,
-            decode_algorithms,
-            secret_key: config.secret_key.as_deref(),
-            allow_weak_secret: config.allow_weak_secret,
-            private_key: (&config.private_key, &config.private_key_file),
-            public_key: (&config.public_key, &config.public_key_file),
-        })?;
-
+        let keys = keys(&config)?;
         let locations = locations(&config)?;
         let cookie_samesite = cookie_samesite(&config)?;
         check(&config)?;
@@ -145,6 +123,33 @@ impl Settings {
             max_token_lifetime,
         })
     }
+}
+
+/// The algorithms and every key they need, loaded and checked.
+fn keys(config: &Config) -> Result<Keys, ConfigError> {
+    let algorithm = parse_algorithm("algorithm", &config.algorithm)?;
+    let decode_algorithms = match &config.decode_algorithms {
+        None => vec![algorithm],
+        Some(names) if names.is_empty() => {
+            return Err(ConfigError::new(
+                "decode_algorithms",
+                "the list is empty; name at least one algorithm, or remove the key to use \
+                 `algorithm`",
+            ))
+        }
+        Some(names) => names
+            .iter()
+            .map(|name| parse_algorithm("decode_algorithms", name))
+            .collect::<Result<_, _>>()?,
+    };
+    Keys::load(KeySource {
+        algorithm,
+        decode_algorithms,
+        secret_key: config.secret_key.as_deref(),
+        allow_weak_secret: config.allow_weak_secret,
+        private_key: (&config.private_key, &config.private_key_file),
+        public_key: (&config.public_key, &config.public_key_file),
+    })
 }
 
 fn parse_blocklist(config: &Config) -> Result<BlocklistSetting, ConfigError> {
