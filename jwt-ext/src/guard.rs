@@ -126,6 +126,15 @@ impl<'r, C: Claims, P: Requirement> FromRequest<'r> for Token<C, P> {
     }
 }
 
+/// An access token: `Token<C, Access>`.
+pub type AccessToken<C = ()> = Token<C, crate::policy::Access>;
+/// A fresh access token: `Token<C, Fresh>`, for critical routes (Flask's `fresh=True`).
+pub type FreshToken<C = ()> = Token<C, crate::policy::Fresh>;
+/// A refresh token: `Token<C, Refresh>`, for the refresh route (Flask's `refresh=True`).
+pub type RefreshToken<C = ()> = Token<C, crate::policy::Refresh>;
+/// An access or a refresh token: `Token<C, AnyType>`, e.g. for logout (`verify_type=False`).
+pub type AnyToken<C = ()> = Token<C, crate::policy::AnyType>;
+
 /// A verified token if the request carries one, `None` if no location holds a token
 /// (Flask's `jwt_required(optional=True)`).
 ///

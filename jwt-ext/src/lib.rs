@@ -117,7 +117,9 @@ pub use blocklist::{Blocklist, MemoryBlocklist, StoreError};
 pub use claims::{Claims, ClaimsError};
 pub use error::{AuthError, ErrorKind, IssueError};
 pub use fairing::AuthFairing;
-pub use guard::{CurrentUser, JsonToken, OptionalToken, Token};
+pub use guard::{
+    AccessToken, AnyToken, CurrentUser, FreshToken, JsonToken, OptionalToken, RefreshToken, Token,
+};
 pub use hooks::{ToIdentity, UserLoader};
 pub use issue::TokenBuilder;
 pub use jwt_ext_macros::{fresh_jwt_required, jwt_refresh_token_required, jwt_required, Claims};

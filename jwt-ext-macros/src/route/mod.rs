@@ -158,22 +158,26 @@ fn validate(
 fn check_param(attribute: Attribute, policy: &Policy, param: &parse::GuardParam, ctxt: &mut Ctxt) {
     let attr = attribute.name();
     if let Some((marker, span)) = &param.policy {
+        let fix = match &param.alias {
+            Some(alias) => format!("take `Token` instead of `{alias}`"),
+            None => format!("drop `{marker}`"),
+        };
         let refused = match (policy.kind, policy.fresh, marker.as_str()) {
             (Kind::Access, _, "Refresh") => Some(format!(
                 "this route takes access tokens (`#[{attr}]`) but this parameter asks for a \
-                 refresh token; use `#[jwt_refresh_token_required]` or drop `Refresh`"
+                 refresh token; use `#[jwt_refresh_token_required]` or {fix}"
             )),
             (Kind::Refresh, _, "Access" | "Fresh") => Some(format!(
                 "this route takes refresh tokens (`#[{attr}]`) but this parameter asks for \
-                 an access token; drop `{marker}` to read the route's token"
+                 an access token; {fix} to read the route's token"
             )),
             (Kind::Access | Kind::Refresh, _, "AnyType") => Some(format!(
                 "this route takes one token type (`#[{attr}]`) but this parameter accepts \
-                 both; drop `AnyType` to read the route's token, or use `verify_type = false`"
+                 both; {fix} to read the route's token, or use `verify_type = false`"
             )),
             (Kind::Access, true, "Access") => Some(format!(
                 "this route takes fresh access tokens (`#[{attr}]`) but this parameter accepts \
-                 any access token; drop `Access` to read the route's token, or use `Fresh`"
+                 any access token; {fix} to read the route's token, or use `Fresh`"
             )),
             _ => None,
         };

@@ -223,10 +223,20 @@ pub(crate) struct GuardParam {
     pub(crate) guard: String,
     /// The last segment of the policy argument (`Refresh`, `Access`, ...), if written.
     pub(crate) policy: Option<(String, Span)>,
+    /// The alias written instead of `Token<C, P>` (`RefreshToken`, ...), for messages.
+    pub(crate) alias: Option<String>,
     pub(crate) ty: Type,
 }
 
 const GUARDS: [&str; 4] = ["Token", "OptionalToken", "CurrentUser", "JsonToken"];
+
+/// The runtime's aliases of `Token<C, P>` and the policy marker each one names.
+const ALIASES: [(&str, &str); 4] = [
+    ("AccessToken", "Access"),
+    ("FreshToken", "Fresh"),
+    ("RefreshToken", "Refresh"),
+    ("AnyToken", "AnyType"),
+];
 
 /// Finds the parameters whose type is one of our guards, by the type's last path segment.
 pub(crate) fn handler(function: &syn::ItemFn) -> Handler {
@@ -239,34 +249,44 @@ pub(crate) fn handler(function: &syn::ItemFn) -> Handler {
         let Some(last) = path.path.segments.last() else {
             continue;
         };
-        let guard = last.ident.to_string();
-        if !GUARDS.contains(&guard.as_str()) {
-            continue;
-        }
-        let policy = match &last.arguments {
-            PathArguments::AngleBracketed(args) => args
-                .args
-                .iter()
-                .filter_map(|a| match a {
-                    GenericArgument::Type(ty) => Some(strip(ty)),
-                    _ => None,
-                })
-                .nth(1)
-                .and_then(|ty| match ty {
-                    Type::Path(p) => p.path.segments.last(),
-                    _ => None,
-                })
-                .map(|s| (s.ident.to_string(), s.ident.span())),
-            _ => None,
-        };
+        let name = last.ident.to_string();
+        let (guard, policy, alias) =
+            if let Some((alias, marker)) = ALIASES.iter().find(|(a, _)| *a == name) {
+                let marker = ((*marker).to_owned(), last.ident.span());
+                ("Token".to_owned(), Some(marker), Some((*alias).to_owned()))
+            } else if GUARDS.contains(&name.as_str()) {
+                (name, policy_argument(&last.arguments), None)
+            } else {
+                continue;
+            };
         guards.push(GuardParam {
             guard,
             policy,
+            alias,
             ty: (*arg.ty).clone(),
         });
     }
     let body_guard = guards.iter().any(|g| g.guard == "JsonToken");
     Handler { guards, body_guard }
+}
+
+/// The last segment of a guard's second type argument (`Token<C, Refresh>` → `Refresh`).
+fn policy_argument(arguments: &PathArguments) -> Option<(String, Span)> {
+    let PathArguments::AngleBracketed(args) = arguments else {
+        return None;
+    };
+    args.args
+        .iter()
+        .filter_map(|a| match a {
+            GenericArgument::Type(ty) => Some(strip(ty)),
+            _ => None,
+        })
+        .nth(1)
+        .and_then(|ty| match ty {
+            Type::Path(p) => p.path.segments.last(),
+            _ => None,
+        })
+        .map(|s| (s.ident.to_string(), s.ident.span()))
 }
 
 /// Looks through references and groups (`macro_rules!` wraps `ty` fragments in groups).

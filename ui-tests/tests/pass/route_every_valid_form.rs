@@ -1,7 +1,7 @@
 #![deny(warnings)]
 
 use jwt_ext::{
-    fresh_jwt_required, jwt_refresh_token_required, jwt_required, Access, CurrentUser, Fresh, JsonToken, OptionalToken, Refresh,
+    fresh_jwt_required, jwt_refresh_token_required, jwt_required, Access, AccessToken, CurrentUser, Fresh, FreshToken, JsonToken, OptionalToken, Refresh, RefreshToken,
     Token,
 };
 use rocket::{delete, get, post, put, route};
@@ -62,6 +62,25 @@ fn stricter(token: Token<(), Access>) -> String {
     token.identity().to_owned()
 }
 
+/// The aliases read like their policy.
+#[fresh_jwt_required]
+#[post("/h3")]
+fn aliases(fresh: FreshToken) -> String {
+    fresh.identity().to_owned()
+}
+
+#[jwt_required]
+#[post("/h5")]
+fn access_alias(access: AccessToken) -> String {
+    access.identity().to_owned()
+}
+
+#[jwt_refresh_token_required]
+#[post("/h4")]
+fn refresh_alias(token: RefreshToken) -> String {
+    token.identity().to_owned()
+}
+
 #[jwt_refresh_token_required(locations = [cookies])]
 #[rocket::post("/i")]
 fn refresh_short(token: Token) -> String {
@@ -76,6 +95,6 @@ pub(crate) fn generic_route() -> &'static str {
 
 fn main() {
     let _ = rocket::routes![
-        plain, empty_parens, optional, fresh, refresh, any, json, fresh_short, stricter, refresh_short, generic_route
+        plain, empty_parens, optional, fresh, refresh, any, json, fresh_short, stricter, aliases, access_alias, refresh_alias, refresh_short, generic_route
     ];
 }
