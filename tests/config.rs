@@ -262,3 +262,42 @@ fn ignition_refuses_what_would_make_tokens_forgeable_or_unusable() {
     )
     .is_ok());
 }
+
+/// What an app's own guard sees: `Auth::fetch` on the running rocket.
+struct Fetched(Result<(), jwt_ext::AuthError>);
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for Fetched {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(
+        req: &'r rocket::Request<'_>,
+    ) -> rocket::request::Outcome<Self, Self::Error> {
+        rocket::request::Outcome::Success(Fetched(Auth::fetch(req.rocket()).map(|_| ())))
+    }
+}
+
+#[get("/configured")]
+fn configured(fetched: Fetched) -> Result<&'static str, jwt_ext::AuthError> {
+    fetched.0.map(|()| "configured")
+}
+
+/// Without the fairing, the one clear failure: 500 JSON that says authentication is not set up.
+#[test]
+fn a_missing_fairing_is_one_clear_error() {
+    let rocket = rocket_with(json!({})).mount("/", routes![configured]);
+    assert_eq!(
+        answer(client(rocket).get("/configured").dispatch()),
+        (
+            Status::InternalServerError,
+            msg("Authentication is not configured")
+        )
+    );
+    let rocket = rocket_with(json!({}))
+        .attach(Auth::fairing())
+        .mount("/", routes![configured]);
+    assert_eq!(
+        answer(client(rocket).get("/configured").dispatch()),
+        (Status::Ok, json!("configured"))
+    );
+}

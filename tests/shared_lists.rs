@@ -5,7 +5,10 @@
 use jwt_ext::{Location, RESERVED_CLAIMS};
 
 fn macro_source(path: &str) -> String {
-    let path = format!("{}/../jwt-ext-macros/src/{path}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../jwt-ext-macros/src/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&path).expect("the macro crate's source")
 }
 
@@ -45,7 +48,10 @@ fn variant_name(location: Location) -> &'static str {
 #[test]
 fn the_macros_know_exactly_the_runtimes_locations() {
     let pairs = strings(&macro_source("route/parse.rs"), "LOCATION_NAMES");
-    let pairs: Vec<_> = pairs.chunks(2).map(|p| (p[0].clone(), p[1].clone())).collect();
+    let pairs: Vec<_> = pairs
+        .chunks(2)
+        .map(|p| (p[0].clone(), p[1].clone()))
+        .collect();
     let all = [
         Location::Headers,
         Location::Cookies,

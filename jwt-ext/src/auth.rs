@@ -119,20 +119,26 @@ impl Auth {
 /// at launch.
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for &'r Auth {
-    type Error = &'static str;
+    type Error = AuthError;
 
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        match req.rocket().state::<Auth>() {
-            Some(auth) => Outcome::Success(auth),
-            None => Outcome::Error((
-                rocket::http::Status::InternalServerError,
-                "attach `Auth::fairing()`",
-            )),
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, AuthError> {
+        match Auth::fetch(req.rocket()) {
+            Ok(auth) => Outcome::Success(auth),
+            Err(e) => Outcome::Error((e.status(), e)),
         }
     }
 }
 
 impl Auth {
+    /// The `Auth` of a running rocket, or [`AuthError::NotConfigured`] (500, logged with the
+    /// fix) when `Auth::fairing()` is not attached.
+    pub fn fetch<P: rocket::Phase>(rocket: &rocket::Rocket<P>) -> Result<&Auth, AuthError> {
+        rocket.state::<Auth>().ok_or_else(|| {
+            rocket::error!("jwt-ext: `Auth` is not managed; attach `Auth::fairing()`");
+            AuthError::NotConfigured
+        })
+    }
+
     /// Logs and reports whether `Auth::fairing()` is missing: the `Sentinel` of every guard.
     pub(crate) fn missing(rocket: &rocket::Rocket<rocket::Ignite>) -> bool {
         if rocket.state::<Auth>().is_some() {

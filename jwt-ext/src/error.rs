@@ -34,6 +34,9 @@ pub enum ErrorKind {
     Csrf,
     /// The revocation store could not answer, so the request fails closed.
     StoreUnavailable,
+    /// `Auth::fairing()` is not attached (launch refuses guarded routes without it, so only a
+    /// hand-written guard or responder can meet this).
+    NotConfigured,
 }
 
 /// Why a request was refused.
@@ -70,6 +73,8 @@ pub enum AuthError {
     Csrf(&'static str),
     /// The revocation store could not answer.
     StoreUnavailable,
+    /// `Auth::fairing()` is not attached.
+    NotConfigured,
 }
 
 impl AuthError {
@@ -93,6 +98,7 @@ impl AuthError {
             AuthError::ClaimsVerification => ErrorKind::ClaimsVerification,
             AuthError::Csrf(_) => ErrorKind::Csrf,
             AuthError::StoreUnavailable => ErrorKind::StoreUnavailable,
+            AuthError::NotConfigured => ErrorKind::NotConfigured,
         }
     }
 
@@ -111,6 +117,7 @@ impl AuthError {
             | AuthError::RefreshRequired => Status::UnprocessableEntity,
             AuthError::ClaimsVerification => Status::BadRequest,
             AuthError::StoreUnavailable => Status::ServiceUnavailable,
+            AuthError::NotConfigured => Status::InternalServerError,
         }
     }
 
@@ -131,6 +138,7 @@ impl AuthError {
             AuthError::ClaimsVerification => "User claims verification failed".into(),
             AuthError::Csrf(m) => Cow::Borrowed(m),
             AuthError::StoreUnavailable => "Token revocation store unavailable".into(),
+            AuthError::NotConfigured => "Authentication is not configured".into(),
         }
     }
 }

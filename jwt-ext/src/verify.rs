@@ -160,11 +160,8 @@ pub(crate) fn accepted(req: &Request<'_>) -> Option<Arc<TokenData>> {
 }
 
 pub(crate) fn auth<'r>(req: &'r Request<'_>) -> Result<&'r Auth, AuthError> {
-    req.rocket().state::<Auth>().ok_or_else(|| {
-        // Unreachable: `Sentinel` refuses to launch guarded routes without the fairing.
-        rocket::error!("jwt-ext: `Auth` is not managed; attach `Auth::fairing()`");
-        AuthError::StoreUnavailable
-    })
+    // Unreachable in practice: `Sentinel` refuses to launch guarded routes without the fairing.
+    Auth::fetch(req.rocket())
 }
 
 /// Runs the whole pipeline for `policy`: `Ok(None)` when the policy is optional and no
