@@ -19,8 +19,9 @@ pub(crate) use settings::{BlocklistSetting, Settings};
 
 /// The `jwt` configuration table, as written in `Rocket.toml` or `ROCKET_JWT`.
 ///
-/// Every field has Flask-JWT-Extended's default unless its documentation says otherwise.
-/// Unknown keys are an error, so a misspelt key fails launch instead of being ignored.
+/// Each field names its Flask-JWT-Extended setting and default (Flask's, unless marked
+/// "(new)"). Unknown keys are an error, so a misspelt key fails launch instead of being
+/// ignored; a value that cannot work fails launch with a message naming `jwt.<key>`.
 ///
 /// ```toml
 /// [default.jwt]
@@ -30,60 +31,106 @@ pub(crate) use settings::{BlocklistSetting, Settings};
 /// ```
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
-#[allow(missing_docs)] // each field is documented in the README's configuration table
 pub struct Config {
+    /// `JWT_SECRET_KEY`; none. The HMAC secret, required for HS*: at least the hash output (32 bytes for HS256) unless `allow_weak_secret`, never PEM or SSH key text.
     pub secret_key: Option<String>,
     /// Accept an HS secret shorter than the hash output (not recommended; for tests).
     pub allow_weak_secret: bool,
+    /// `JWT_ALGORITHM`; `"HS256"`. The signing algorithm: HS256/384/512, RS*, PS*, ES256/384, EdDSA.
     pub algorithm: String,
+    /// `JWT_DECODE_ALGORITHMS`; `[algorithm]`. The algorithms a received token may use, never taken from the token.
     pub decode_algorithms: Option<Vec<String>>,
+    /// `JWT_PRIVATE_KEY`; none. PEM private key for RS*, PS*, ES*, EdDSA (or `private_key_file`).
     pub private_key: Option<String>,
+    /// `JWT_PUBLIC_KEY`; none. PEM public key that verifies received tokens (or `public_key_file`).
     pub public_key: Option<String>,
+    /// (new) none. A file holding `private_key`, read at ignition.
     pub private_key_file: Option<PathBuf>,
+    /// (new) none. A file holding `public_key`, read at ignition.
     pub public_key_file: Option<PathBuf>,
+    /// `JWT_ACCESS_TOKEN_EXPIRES`; `900`. Seconds an access token lives, or `false` (never; needs `require_exp = false`).
     pub access_token_expires: Expiry,
+    /// `JWT_REFRESH_TOKEN_EXPIRES`; `2592000`. Seconds a refresh token lives, or `false`.
     pub refresh_token_expires: Expiry,
+    /// `JWT_IDENTITY_CLAIM`; `"sub"`. The claim holding the identity; not another reserved claim.
     pub identity_claim: String,
+    /// `JWT_ERROR_MESSAGE_KEY`; `"msg"`. The key of every error body.
     pub error_message_key: String,
+    /// `JWT_TOKEN_LOCATION`; `["headers"]`. Where tokens are looked for, in order: `headers`, `cookies`, `query_string`, `json`.
     pub token_location: OneOrMany,
+    /// `JWT_HEADER_NAME`; `"Authorization"`.
     pub header_name: String,
+    /// `JWT_HEADER_TYPE`; `"Bearer"`. Empty: the header holds the bare token.
     pub header_type: String,
+    /// `JWT_ENCODE_NBF`; `true`. Write `nbf` into new tokens.
     pub encode_nbf: bool,
+    /// `JWT_VERIFY_SUB`; `true`. `sub` must be a string.
     pub verify_sub: bool,
+    /// `JWT_ENCODE_AUDIENCE`; none. `aud` of new tokens (a string or a list).
     pub encode_audience: Option<OneOrMany>,
+    /// `JWT_DECODE_AUDIENCE`; none. Received tokens need an `aud` overlapping this.
     pub decode_audience: Option<OneOrMany>,
+    /// `JWT_ENCODE_ISSUER`; none. `iss` of new tokens.
     pub encode_issuer: Option<String>,
+    /// `JWT_DECODE_ISSUER`; none. Received tokens need exactly this `iss`.
     pub decode_issuer: Option<String>,
+    /// `JWT_DECODE_LEEWAY`; `0`. Seconds of clock skew allowed on `exp`, `nbf`, `iat`.
     pub decode_leeway: u64,
+    /// `JWT_ACCESS_COOKIE_NAME`; `"access_token_cookie"`.
     pub access_cookie_name: String,
+    /// `JWT_REFRESH_COOKIE_NAME`; `"refresh_token_cookie"`.
     pub refresh_cookie_name: String,
+    /// `JWT_ACCESS_COOKIE_PATH`; `"/"`.
     pub access_cookie_path: String,
+    /// `JWT_REFRESH_COOKIE_PATH`; `"/"`.
     pub refresh_cookie_path: String,
+    /// `JWT_COOKIE_SECURE`; `false`. `true` marks every JWT and CSRF cookie `Secure`; `false` leaves Rocket's rule (`Secure` on a TLS server).
     pub cookie_secure: bool,
+    /// `JWT_COOKIE_DOMAIN`; none.
     pub cookie_domain: Option<String>,
+    /// `JWT_COOKIE_SAMESITE`; none (Rocket's default, `Strict`). `Strict`, `Lax` or `None` (which needs `cookie_secure`).
     pub cookie_samesite: Option<String>,
+    /// `JWT_SESSION_COOKIE`; `true`. `false` gives the cookies a one-year `Max-Age`.
     pub session_cookie: bool,
+    /// `JWT_COOKIE_CSRF_PROTECT`; `true`. Double-submit CSRF protection of cookie tokens.
     pub cookie_csrf_protect: bool,
+    /// `JWT_CSRF_IN_COOKIES`; `true`. Set the readable CSRF cookies beside the JWT cookies.
     pub csrf_in_cookies: bool,
+    /// `JWT_CSRF_CHECK_FORM`; `false`. Also read the CSRF value from a form field (first 512 bytes of the body).
     pub csrf_check_form: bool,
+    /// `JWT_CSRF_METHODS`; `["POST", "PUT", "PATCH", "DELETE"]`. Methods whose cookie tokens need the CSRF value.
     pub csrf_methods: Vec<String>,
+    /// `JWT_ACCESS_CSRF_COOKIE_NAME`; `"csrf_access_token"`.
     pub access_csrf_cookie_name: String,
+    /// `JWT_REFRESH_CSRF_COOKIE_NAME`; `"csrf_refresh_token"`.
     pub refresh_csrf_cookie_name: String,
+    /// `JWT_ACCESS_CSRF_COOKIE_PATH`; `"/"`.
     pub access_csrf_cookie_path: String,
+    /// `JWT_REFRESH_CSRF_COOKIE_PATH`; `"/"`.
     pub refresh_csrf_cookie_path: String,
+    /// `JWT_ACCESS_CSRF_HEADER_NAME`; `"X-CSRF-TOKEN"`.
     pub access_csrf_header_name: String,
+    /// `JWT_REFRESH_CSRF_HEADER_NAME`; `"X-CSRF-TOKEN"`.
     pub refresh_csrf_header_name: String,
+    /// `JWT_ACCESS_CSRF_FIELD_NAME`; `"csrf_token"`.
     pub access_csrf_field_name: String,
+    /// `JWT_REFRESH_CSRF_FIELD_NAME`; `"csrf_token"`.
     pub refresh_csrf_field_name: String,
+    /// `JWT_QUERY_STRING_NAME`; `"jwt"`.
     pub query_string_name: String,
+    /// `JWT_QUERY_STRING_VALUE_PREFIX`; `""`.
     pub query_string_value_prefix: String,
+    /// `JWT_JSON_KEY`; `"access_token"`. The JSON body's key of access tokens.
     pub json_key: String,
+    /// `JWT_REFRESH_JSON_KEY`; `"refresh_token"`.
     pub refresh_json_key: String,
+    /// (new) `"memory"`. The revocation store: `memory`, or a `redis://` / `rediss://` URL (feature `redis`).
     pub blocklist: String,
     /// (new) Prefix of the Redis store's keys.
     pub blocklist_key_prefix: String,
     /// (new) Deadline of one Redis command, in milliseconds; past it requests fail closed.
     pub blocklist_timeout_ms: u64,
+    /// (new) `8192`. Longer credentials are refused before decoding.
     pub max_token_bytes: usize,
     /// (new) Seconds: a successful response to a request whose access cookie expires within
     /// this window carries a new access cookie (Flask's "implicit refreshing"). 0 = off.
