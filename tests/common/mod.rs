@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: a configured rocket, a client, token forging.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod core;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jwt_ext::Auth;
