@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 pub mod core;
+pub mod guards;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
