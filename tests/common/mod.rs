@@ -3,6 +3,8 @@
 
 pub mod core;
 pub mod guards;
+pub mod locations;
+pub mod store;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
