@@ -1,4 +1,4 @@
-//! The route attributes and `#[derive(Claims)]` through Rocket's local client: every option,
+//! The route attributes through Rocket's local client: every option,
 //! the shorthands, handlers inside `macro_rules!`, and generated code under
 //! `#![deny(warnings)]`.
 #![deny(warnings)]
@@ -8,37 +8,13 @@ mod common;
 
 use common::*;
 use jwt_ext::{
-    fresh_jwt_required, jwt_refresh_token_required, jwt_required, Auth, Claims, ClaimsError,
-    CurrentUser, JsonToken, OptionalToken, Token, TokenData, UserLoader,
+    fresh_jwt_required, jwt_refresh_token_required, jwt_required, Auth, CurrentUser, JsonToken,
+    OptionalToken, Token, TokenData, UserLoader,
 };
 use rocket::http::{ContentType, Cookie, Header, Status};
 use rocket::local::blocking::Client;
 use rocket::{get, post, routes, Request};
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-
-fn tenant_is_active(claims: &AppClaims) -> Result<(), ClaimsError> {
-    if claims.tenant == 0 {
-        Err(ClaimsError::new("tenant 0 is closed"))
-    } else {
-        Ok(())
-    }
-}
-
-fn known_role(role: &String) -> bool {
-    role == "admin" || role == "user"
-}
-
-#[derive(Debug, Serialize, Deserialize, Claims)]
-#[serde(rename_all = "camelCase")]
-#[claims(validate = tenant_is_active)]
-struct AppClaims {
-    #[claims(validate = known_role)]
-    role: String,
-    tenant: u64,
-    #[serde(rename = "kind")]
-    r#type_of_user: Option<String>,
-}
 
 struct User(String);
 struct Users;
@@ -55,12 +31,6 @@ impl UserLoader for Users {
 #[get("/plain")]
 fn plain() -> &'static str {
     "ok"
-}
-
-#[jwt_required]
-#[get("/claims")]
-fn claims(token: Token<AppClaims>) -> String {
-    format!("{} of {}", token.claims().role, token.claims().tenant)
 }
 
 #[fresh_jwt_required]
@@ -154,7 +124,6 @@ fn client() -> Client {
                 "/",
                 routes![
                     plain,
-                    claims,
                     password,
                     fresh_option,
                     refresh,
@@ -387,49 +356,5 @@ fn locations_override_the_configured_order() {
             Status::Unauthorized,
             msg("Missing \"access_token\" key in json data.")
         )
-    );
-}
-
-#[test]
-fn derived_claims_with_validators() {
-    let client = client();
-    let auth = auth(&client);
-    let issue = |claims: &AppClaims| {
-        auth.access_token("alice")
-            .claims(claims)
-            .issue()
-            .expect("issues")
-    };
-    let good = issue(&AppClaims {
-        role: "admin".into(),
-        tenant: 7,
-        r#type_of_user: Some("staff".into()),
-    });
-    assert_eq!(
-        auth.decode(&good).expect("valid").payload()["kind"],
-        json!("staff")
-    );
-    assert_eq!(
-        get(&client, "/claims", &good),
-        (Status::Ok, json!("admin of 7"))
-    );
-    let failed = msg("User claims verification failed");
-    let closed = issue(&AppClaims {
-        role: "admin".into(),
-        tenant: 0,
-        r#type_of_user: None,
-    });
-    assert_eq!(
-        get(&client, "/claims", &closed),
-        (Status::BadRequest, failed.clone())
-    );
-    let odd_role = issue(&AppClaims {
-        role: "root".into(),
-        tenant: 7,
-        r#type_of_user: None,
-    });
-    assert_eq!(
-        get(&client, "/claims", &odd_role),
-        (Status::BadRequest, failed)
     );
 }
