@@ -18,7 +18,7 @@ use jwt_ext::{
 };
 use rocket::http::{CookieJar, Status};
 use rocket::serde::json::{json, Json, Value};
-use rocket::{catch, catchers, delete, get, post, routes, Build, Request, Rocket};
+use rocket::{catch, catchers, delete, get, post, routes, Build, Request, Responder, Rocket};
 use serde::Deserialize;
 
 /// For the demo only: anyone reading this file knows it.
@@ -65,23 +65,23 @@ fn check(users: &HashMap<&'static str, &'static str>, creds: &Credentials) -> Op
     matches.then(|| creds.username.clone())
 }
 
-fn bad_credentials() -> (Status, Json<Value>) {
-    (
-        Status::Unauthorized,
-        Json(json!({"msg": "Bad username or password"})),
-    )
+/// Why a login is refused: bad credentials, or a token that could not be issued (which
+/// answers 500 `{"msg": "Could not issue a token"}` by itself).
+#[derive(Responder)]
+enum Refused {
+    #[response(status = 401)]
+    BadCredentials(Json<Value>),
+    Issue(IssueError),
 }
 
-type Answer = Result<Json<Value>, (Status, Json<Value>)>;
+impl From<IssueError> for Refused {
+    fn from(e: IssueError) -> Self {
+        Refused::Issue(e)
+    }
+}
 
-fn issued(result: Result<Value, IssueError>) -> Answer {
-    result.map(Json).map_err(|e| {
-        rocket::error!("quickstart: {e}");
-        (
-            Status::InternalServerError,
-            Json(json!({"msg": "Could not issue a token"})),
-        )
-    })
+fn bad_credentials() -> Refused {
+    Refused::BadCredentials(Json(json!({"msg": "Bad username or password"})))
 }
 
 #[post("/login", data = "<creds>")]
@@ -90,39 +90,34 @@ fn login(
     users: &rocket::State<Users>,
     creds: Json<Credentials>,
     jar: &CookieJar<'_>,
-) -> Answer {
-    let Some(username) = check(&users.0, &creds) else {
-        return Err(bad_credentials());
-    };
-    issued((|| {
-        let access = auth.access_token(&username).fresh(true).issue()?;
-        let refresh = auth.refresh_token(&username).issue()?;
-        auth.set_access_cookies(jar, &access);
-        auth.set_refresh_cookies(jar, &refresh);
-        Ok(json!({"access_token": access, "refresh_token": refresh}))
-    })())
+) -> Result<Json<Value>, Refused> {
+    let username = check(&users.0, &creds).ok_or_else(bad_credentials)?;
+    let access = auth.access_token(&username).fresh(true).issue()?;
+    let refresh = auth.refresh_token(&username).issue()?;
+    auth.set_access_cookies(jar, &access);
+    auth.set_refresh_cookies(jar, &refresh);
+    Ok(Json(
+        json!({"access_token": access, "refresh_token": refresh}),
+    ))
 }
 
 #[post("/fresh-login", data = "<creds>")]
-fn fresh_login(auth: &Auth, users: &rocket::State<Users>, creds: Json<Credentials>) -> Answer {
-    let Some(username) = check(&users.0, &creds) else {
-        return Err(bad_credentials());
-    };
-    issued(
-        auth.access_token(&username)
-            .fresh(true)
-            .issue()
-            .map(|access| json!({"access_token": access})),
-    )
+fn fresh_login(
+    auth: &Auth,
+    users: &rocket::State<Users>,
+    creds: Json<Credentials>,
+) -> Result<Json<Value>, Refused> {
+    let username = check(&users.0, &creds).ok_or_else(bad_credentials)?;
+    let access = auth.access_token(&username).fresh(true).issue()?;
+    Ok(Json(json!({"access_token": access})))
 }
 
 #[jwt_refresh_token_required]
 #[post("/refresh")]
-fn refresh(auth: &Auth, token: Token, jar: &CookieJar<'_>) -> Answer {
-    issued(auth.access_token(token.identity()).issue().map(|access| {
-        auth.set_access_cookies(jar, &access);
-        json!({"access_token": access})
-    }))
+fn refresh(auth: &Auth, token: Token, jar: &CookieJar<'_>) -> Result<Json<Value>, IssueError> {
+    let access = auth.access_token(token.identity()).issue()?;
+    auth.set_access_cookies(jar, &access);
+    Ok(Json(json!({"access_token": access})))
 }
 
 #[jwt_required]

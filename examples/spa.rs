@@ -30,31 +30,21 @@ fn index() -> RawHtml<&'static str> {
     RawHtml(include_str!("spa/index.html"))
 }
 
-/// The JSON answer, or a 500 that logs why a token could not be issued.
-fn issued(result: Result<Value, IssueError>) -> (Status, Json<Value>) {
-    match result {
-        Ok(body) => (Status::Ok, Json(body)),
-        Err(e) => {
-            rocket::error!("spa: {e}");
-            let body = json!({"msg": "Could not issue a token"});
-            (Status::InternalServerError, Json(body))
-        }
-    }
-}
-
 #[post("/api/login", data = "<creds>")]
-fn login(auth: &Auth, creds: Json<Credentials>, jar: &CookieJar<'_>) -> (Status, Json<Value>) {
+fn login(
+    auth: &Auth,
+    creds: Json<Credentials>,
+    jar: &CookieJar<'_>,
+) -> Result<(Status, Json<Value>), IssueError> {
     if creds.username != "test" || creds.password != "test" {
         let body = json!({"msg": "Bad username or password"});
-        return (Status::Unauthorized, Json(body));
+        return Ok((Status::Unauthorized, Json(body)));
     }
-    issued((|| {
-        let access = auth.access_token(&creds.username).fresh(true).issue()?;
-        let refresh = auth.refresh_token(&creds.username).issue()?;
-        auth.set_access_cookies(jar, &access);
-        auth.set_refresh_cookies(jar, &refresh);
-        Ok(json!({"login": true}))
-    })())
+    let access = auth.access_token(&creds.username).fresh(true).issue()?;
+    let refresh = auth.refresh_token(&creds.username).issue()?;
+    auth.set_access_cookies(jar, &access);
+    auth.set_refresh_cookies(jar, &refresh);
+    Ok((Status::Ok, Json(json!({"login": true}))))
 }
 
 #[jwt_required]
@@ -71,11 +61,10 @@ fn notes(token: Token, note: Json<Value>) -> Json<Value> {
 
 #[jwt_refresh_token_required]
 #[post("/api/refresh")]
-fn refresh(auth: &Auth, token: Token, jar: &CookieJar<'_>) -> (Status, Json<Value>) {
-    issued(auth.access_token(token.identity()).issue().map(|access| {
-        auth.set_access_cookies(jar, &access);
-        json!({"refresh": true})
-    }))
+fn refresh(auth: &Auth, token: Token, jar: &CookieJar<'_>) -> Result<Json<Value>, IssueError> {
+    let access = auth.access_token(token.identity()).issue()?;
+    auth.set_access_cookies(jar, &access);
+    Ok(Json(json!({"refresh": true})))
 }
 
 #[jwt_required]

@@ -15,6 +15,11 @@ fn protected(token: Token) -> String {
     token.identity().to_owned()
 }
 
+#[get("/issue")]
+fn issue(auth: &Auth) -> Result<String, jwt_ext::IssueError> {
+    auth.access_token("alice").issue()
+}
+
 #[allow(clippy::result_large_err)] // rocket::Error, as Rocket returns it
 fn launch(config: Value) -> Result<rocket::local::blocking::Client, rocket::Error> {
     let rocket = rocket::custom(
@@ -25,7 +30,7 @@ fn launch(config: Value) -> Result<rocket::local::blocking::Client, rocket::Erro
     rocket::local::blocking::Client::tracked(
         rocket
             .attach(Auth::fairing())
-            .mount("/", routes![protected]),
+            .mount("/", routes![protected, issue]),
     )
 }
 
@@ -139,6 +144,11 @@ fn verify_only_services_need_no_private_key() {
     assert_eq!(
         auth(&client).access_token("alice").issue(),
         Err(jwt_ext::IssueError::NoSigningKey)
+    );
+    // A handler returning the error answers JSON like every other failure.
+    assert_eq!(
+        answer(client.get("/issue").dispatch()),
+        (Status::InternalServerError, msg("Could not issue a token"))
     );
 }
 

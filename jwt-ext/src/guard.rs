@@ -67,7 +67,7 @@ impl<C, P> Token<C, P> {
     }
 
     /// The verified token data, shared with other guards of this request.
-    pub fn data(&self) -> &Arc<TokenData> {
+    pub fn data(&self) -> &TokenData {
         &self.data
     }
 }
