@@ -132,6 +132,13 @@ pub use token::{Freshness, TokenData, TokenType, RESERVED_CLAIMS};
 #[path = "private.rs"]
 pub mod __private;
 
+// The generated code names `::jwt_ext`, which the docs-only example below needs here too.
+#[cfg(doc)]
+extern crate self as jwt_ext;
+
+#[cfg(doc)]
+pub mod example;
+
 /// The README's Rust examples, compiled as doctests so they stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
