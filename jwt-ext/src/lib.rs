@@ -82,6 +82,10 @@
 //! ```
 //!
 //! [`derive@Claims`] lets a serde struct ride in tokens, with `#[claims(validate = path)]`.
+//!
+//! The whole guide (cookies and CSRF, revocation stores, hooks, errors, the Flask-JWT-Extended
+//! → jwt-ext table) is the [`guide`] module; every configuration key is a documented field of
+//! [`config::Config`].
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
@@ -139,7 +143,7 @@ extern crate self as jwt_ext;
 #[cfg(doc)]
 pub mod example;
 
-/// The README's Rust examples, compiled as doctests so they stay true.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;
+/// The guide: the README (set-up, every capability, errors, the Flask-JWT-Extended →
+/// jwt-ext table and the configuration reference), whose Rust examples run as doctests.
+#[doc = include_str!("../README.md")]
+pub mod guide {}
