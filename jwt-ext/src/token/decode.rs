@@ -9,6 +9,7 @@
 //! no JSON work beyond its header.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -32,6 +33,7 @@ pub(crate) struct DecodeOptions {
 
 /// The three parts of a compact JWS, decoded from base64 but not verified.
 pub(crate) struct Parts<'t> {
+    header_b64: &'t str,
     header: Vec<u8>,
     payload: Vec<u8>,
     signing_input: &'t str,
@@ -46,7 +48,7 @@ pub(crate) fn decode(
     options: DecodeOptions,
 ) -> Result<TokenData, AuthError> {
     let parts = split(settings, token)?;
-    let header = parse(&parts.header, "Invalid header string")?;
+    let header = header(settings, &parts)?;
     let algorithm = check_header(settings, &header)?;
     check_signature(settings, &parts, algorithm)?;
     let payload = parse(&parts.payload, "Invalid payload string")?;
@@ -87,6 +89,7 @@ pub(crate) fn split<'t>(settings: &Settings, token: &'t str) -> Result<Parts<'t>
         return Err(AuthError::invalid("Invalid crypto padding"));
     }
     Ok(Parts {
+        header_b64,
         header,
         payload,
         signing_input,
@@ -108,6 +111,16 @@ fn parse(segment: &[u8], syntax: &'static str) -> Result<Map<String, Value>, Aut
         Refusal::Duplicate => AuthError::invalid("Duplicate member name in token"),
         Refusal::TooDeep => AuthError::invalid("Token is nested too deeply"),
     })
+}
+
+/// The header, strictly parsed; the plain header our tokens (and Flask's) carry is parsed once
+/// at ignition and shared, which spares every such token the work.
+fn header(settings: &Settings, parts: &Parts<'_>) -> Result<Arc<Map<String, Value>>, AuthError> {
+    let keys = &settings.keys;
+    if parts.header_b64 == keys.encoded_header {
+        return Ok(Arc::clone(&keys.plain_header));
+    }
+    parse(&parts.header, "Invalid header string").map(Arc::new)
 }
 
 /// Header policy: the algorithm comes from the allow-list, never from the token alone.

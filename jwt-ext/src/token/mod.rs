@@ -13,6 +13,8 @@ pub(crate) mod kind;
 pub(crate) use decode::{decode, unverified_header, unverified_payload, DecodeOptions};
 pub(crate) use encode::{encode, Draft};
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::location::Location;
@@ -25,7 +27,7 @@ pub use kind::{Freshness, TokenType, RESERVED_CLAIMS};
 #[derive(Clone)]
 pub struct TokenData {
     /// The header and payload exactly as verified (parsed once, strictly).
-    pub(crate) header: Map<String, Value>,
+    pub(crate) header: Arc<Map<String, Value>>,
     pub(crate) payload: Map<String, Value>,
     pub(crate) identity: String,
     pub(crate) kind: TokenType,

@@ -3,6 +3,7 @@
 //! header of plain tokens.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -33,6 +34,8 @@ pub(crate) struct Keys {
     pub(crate) decoding: DecodingKeys,
     /// The base64 header of tokens without additional headers.
     pub(crate) encoded_header: String,
+    /// That header, parsed: shared by every received token that carries it.
+    pub(crate) plain_header: Arc<Map<String, Value>>,
 }
 
 impl Keys {
@@ -72,6 +75,7 @@ impl Keys {
             encoding,
             decoding,
             encoded_header: plain_header(algorithm),
+            plain_header: Arc::new(plain_header_map(algorithm)),
         })
     }
 }
@@ -161,12 +165,17 @@ fn public_key(
     Ok(Some((family, key)))
 }
 
-/// `{"alg": .., "typ": "JWT"}` as base64: the header of every token without additional headers.
+/// `{"alg": .., "typ": "JWT"}` as base64: the header of every token without additional headers
+/// (PyJWT writes the same bytes, sorting the keys).
 pub(crate) fn plain_header(algorithm: Algorithm) -> String {
+    URL_SAFE_NO_PAD.encode(Value::Object(plain_header_map(algorithm)).to_string())
+}
+
+fn plain_header_map(algorithm: Algorithm) -> Map<String, Value> {
     let mut header = Map::new();
     header.insert("alg".into(), format!("{algorithm:?}").into());
     header.insert("typ".into(), "JWT".into());
-    URL_SAFE_NO_PAD.encode(Value::Object(header).to_string())
+    header
 }
 
 /// With both crypto features on (as `--all-features` does), `jsonwebtoken` cannot pick one;
