@@ -122,3 +122,31 @@ fn json_body_location() {
         (Status::UnprocessableEntity, msg("Not enough segments"))
     );
 }
+
+#[test]
+fn a_json_token_hands_the_body_as_the_handlers_type() {
+    let client = app(json!(["json", "headers"]));
+    let (access, _) = tokens(&client);
+    let post = |body: serde_json::Value| {
+        answer(
+            client
+                .post("/typed-json")
+                .header(ContentType::JSON)
+                .body(body.to_string())
+                .dispatch(),
+        )
+    };
+    assert_eq!(
+        post(json!({"access_token": access, "text": "hi"})),
+        (Status::Ok, json!("alice wrote hi"))
+    );
+    // The token is judged first; then a body that does not fit the type is 422.
+    assert_eq!(
+        post(json!({"access_token": access, "text": 7})),
+        (Status::UnprocessableEntity, msg("Invalid JSON body"))
+    );
+    assert_eq!(
+        post(json!({"access_token": "a.b", "text": "hi"})),
+        (Status::UnprocessableEntity, msg("Not enough segments"))
+    );
+}

@@ -75,6 +75,8 @@ pub enum AuthError {
     StoreUnavailable,
     /// `Auth::fairing()` is not attached.
     NotConfigured,
+    /// The JSON body of a [`JsonToken`](crate::JsonToken) does not fit the handler's type.
+    BadBody,
 }
 
 impl AuthError {
@@ -99,6 +101,7 @@ impl AuthError {
             AuthError::Csrf(_) => ErrorKind::Csrf,
             AuthError::StoreUnavailable => ErrorKind::StoreUnavailable,
             AuthError::NotConfigured => ErrorKind::NotConfigured,
+            AuthError::BadBody => ErrorKind::Invalid,
         }
     }
 
@@ -118,6 +121,7 @@ impl AuthError {
             AuthError::ClaimsVerification => Status::BadRequest,
             AuthError::StoreUnavailable => Status::ServiceUnavailable,
             AuthError::NotConfigured => Status::InternalServerError,
+            AuthError::BadBody => Status::UnprocessableEntity,
         }
     }
 
@@ -139,6 +143,7 @@ impl AuthError {
             AuthError::Csrf(m) => Cow::Borrowed(m),
             AuthError::StoreUnavailable => "Token revocation store unavailable".into(),
             AuthError::NotConfigured => "Authentication is not configured".into(),
+            AuthError::BadBody => "Invalid JSON body".into(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The app of the location tests (`locations.rs`, `query_and_json.rs`, `cookie_sessions.rs`).
 
-use jwt_ext::{Auth, JsonToken, Refresh, Token};
+use jwt_ext::{Auth, JsonToken, Refresh, RoutePolicy, Token};
 use rocket::local::blocking::Client;
 use rocket::{delete, get, post, put, routes};
 use serde_json::{json, Value};
@@ -46,7 +46,8 @@ pub fn app(locations: Value) -> Client {
                 protected_delete,
                 refresh,
                 json_route,
-                json_refresh
+                json_refresh,
+                typed_json
             ],
         );
     client(rocket)
@@ -63,4 +64,15 @@ pub fn tokens(client: &Client) -> (String, String) {
 #[put("/protected")]
 pub fn protected_put(token: Token) -> String {
     token.identity().to_owned()
+}
+
+/// A body the handler wants as its own type.
+#[derive(serde::Deserialize)]
+pub struct Note {
+    pub text: String,
+}
+
+#[post("/typed-json", data = "<req>")]
+pub fn typed_json(req: JsonToken<(), RoutePolicy, Note>) -> String {
+    format!("{} wrote {}", req.identity(), req.body().text)
 }

@@ -17,9 +17,13 @@ use crate::auth::Auth;
 use crate::claims::Claims;
 use crate::error::AuthError;
 use crate::extract::JsonBody;
+
+mod json;
+
 use crate::policy::{Requirement, RoutePolicy};
 use crate::token::TokenData;
-use crate::verify::{self, fail, record};
+use crate::verify::{self, fail};
+pub use json::JsonToken;
 
 fn read_claims<C: Claims>(data: &TokenData) -> Result<C, AuthError> {
     let claims = C::from_payload(data.payload()).and_then(|c| c.validate().map(|()| c));
@@ -92,7 +96,7 @@ impl<C: std::fmt::Debug, P> std::fmt::Debug for Token<C, P> {
 
 /// The token for `policy` with its custom claims; `Ok(None)` when an optional policy found none.
 /// A token that passes is recorded as this route's accepted token (for implicit refresh).
-async fn token<C: Claims, P>(
+pub(crate) async fn token<C: Claims, P>(
     req: &Request<'_>,
     policy: crate::policy::Policy,
     body: Option<&JsonBody>,
@@ -109,7 +113,7 @@ async fn token<C: Claims, P>(
     }))
 }
 
-fn missing() -> AuthError {
+pub(crate) fn missing() -> AuthError {
     AuthError::Missing("Missing JWT".into())
 }
 
@@ -238,80 +242,7 @@ impl<'r, U: Send + Sync + 'static, P: Requirement> FromRequest<'r> for CurrentUs
     }
 }
 
-/// A verified token that may travel in the JSON body (the `json` location), with the body.
-///
-/// Request guards cannot read the body, so the `json` location is served by this data guard:
-/// use it as the route's `data = "<..>"` parameter. It looks in the policy's locations in
-/// order like the other guards (the header first, say, then the body) and hands the parsed
-/// body to the handler, since the body can only be read once.
-///
-/// ```no_run
-/// use jwt_ext::JsonToken;
-///
-/// #[rocket::post("/notes", data = "<req>")]
-/// fn add_note(req: JsonToken) -> String {
-///     format!("{} wrote {}", req.identity(), req.body()["text"])
-/// }
-/// ```
-pub struct JsonToken<C = (), P = RoutePolicy> {
-    token: Token<C, P>,
-    body: serde_json::Value,
-}
-
-impl<C, P> JsonToken<C, P> {
-    /// The verified token.
-    pub fn token(&self) -> &Token<C, P> {
-        &self.token
-    }
-
-    /// The parsed JSON body (`Null` when the request had none or it was not JSON).
-    pub fn body(&self) -> &serde_json::Value {
-        &self.body
-    }
-
-    /// The token and the body, by value.
-    pub fn into_parts(self) -> (Token<C, P>, serde_json::Value) {
-        (self.token, self.body)
-    }
-}
-
-impl<C, P> Deref for JsonToken<C, P> {
-    type Target = TokenData;
-
-    fn deref(&self) -> &TokenData {
-        &self.token.data
-    }
-}
-
-#[rocket::async_trait]
-impl<'r, C: Claims, P: Requirement> rocket::data::FromData<'r> for JsonToken<C, P> {
-    type Error = AuthError;
-
-    async fn from_data(
-        req: &'r Request<'_>,
-        data: rocket::Data<'r>,
-    ) -> rocket::data::Outcome<'r, Self> {
-        let fail = |error| rocket::data::Outcome::Error(record(req, error));
-        let auth = match verify::auth(req) {
-            Ok(auth) => auth,
-            Err(e) => return fail(e),
-        };
-        let (found, body) = crate::extract::read_json_body(req, data, &auth.settings).await;
-        match token(req, P::policy(req).required(), Some(&found)).await {
-            Ok(Some(token)) => rocket::data::Outcome::Success(JsonToken { token, body }),
-            Ok(None) => fail(missing()),
-            Err(e) => fail(e),
-        }
-    }
-}
-
 impl<C, P> Sentinel for Token<C, P> {
-    fn abort(rocket: &Rocket<Ignite>) -> bool {
-        Auth::missing(rocket)
-    }
-}
-
-impl<C, P> Sentinel for JsonToken<C, P> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
         Auth::missing(rocket)
     }
