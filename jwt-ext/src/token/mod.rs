@@ -9,6 +9,7 @@ mod encode;
 mod json;
 pub(crate) mod keys;
 pub(crate) mod kind;
+mod reserved;
 
 pub(crate) use decode::{decode, unverified_header, unverified_payload, DecodeOptions};
 pub(crate) use encode::{encode, Draft};
