@@ -184,7 +184,12 @@ impl Fairing for AuthFairing {
             Ok(config) => config,
             Err(errors) => {
                 for error in errors {
-                    rocket::error!("jwt-ext: invalid `jwt` configuration: {error}");
+                    // The figment is focused on `jwt`: name the key as the user wrote it.
+                    let key = std::iter::once("jwt")
+                        .chain(error.path.iter().map(String::as_str))
+                        .collect::<Vec<_>>()
+                        .join(".");
+                    rocket::error!("jwt-ext: `{key}`: {}", error.kind);
                 }
                 return Err(rocket);
             }
