@@ -180,16 +180,11 @@ impl Fairing for AuthFairing {
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
-        let config = match rocket.figment().focus("jwt").extract::<Config>() {
+        let config = match Config::extract(rocket.figment()) {
             Ok(config) => config,
             Err(errors) => {
                 for error in errors {
-                    // The figment is focused on `jwt`: name the key as the user wrote it.
-                    let key = std::iter::once("jwt")
-                        .chain(error.path.iter().map(String::as_str))
-                        .collect::<Vec<_>>()
-                        .join(".");
-                    rocket::error!("jwt-ext: `{key}`: {}", error.kind);
+                    rocket::error!("jwt-ext: {error}");
                 }
                 return Err(rocket);
             }

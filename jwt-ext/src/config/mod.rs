@@ -4,18 +4,19 @@
 //! [`Config`] is the raw, defaulted form; `Settings` is the validated form the rest of the
 //! crate reads, with keys loaded and names resolved.
 
-use std::fmt;
 use std::path::PathBuf;
 
-use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
 mod settings;
 #[cfg(test)]
 mod tests;
+mod values;
 
 pub use crate::error::ConfigError;
+use crate::location::Location;
 pub(crate) use settings::{BlocklistSetting, Settings};
+pub use values::{CookieSameSite, Expiry, OneOrMany};
 
 /// The `jwt` configuration table, as written in `Rocket.toml` or `ROCKET_JWT`.
 ///
@@ -57,7 +58,7 @@ pub struct Config {
     /// `JWT_ERROR_MESSAGE_KEY`; `"msg"`. The key of every error body.
     pub error_message_key: String,
     /// `JWT_TOKEN_LOCATION`; `["headers"]`. Where tokens are looked for, in order: `headers`, `cookies`, `query_string`, `json`.
-    pub token_location: OneOrMany,
+    pub token_location: OneOrMany<Location>,
     /// `JWT_HEADER_NAME`; `"Authorization"`.
     pub header_name: String,
     /// `JWT_HEADER_TYPE`; `"Bearer"`. Empty: the header holds the bare token.
@@ -89,7 +90,7 @@ pub struct Config {
     /// `JWT_COOKIE_DOMAIN`; none.
     pub cookie_domain: Option<String>,
     /// `JWT_COOKIE_SAMESITE`; none (Rocket's default, `Strict`). `Strict`, `Lax` or `None` (which needs `cookie_secure`).
-    pub cookie_samesite: Option<String>,
+    pub cookie_samesite: Option<CookieSameSite>,
     /// `JWT_SESSION_COOKIE`; `true`. `false` gives the cookies a one-year `Max-Age`.
     pub session_cookie: bool,
     /// `JWT_COOKIE_CSRF_PROTECT`; `true`. Double-submit CSRF protection of cookie tokens.
@@ -146,6 +147,25 @@ pub struct Config {
     pub max_token_lifetime: Option<u64>,
 }
 
+impl Config {
+    /// The `jwt` table of `figment`; each error names its key as the user wrote it
+    /// (`jwt.token_location`).
+    pub(crate) fn extract(figment: &rocket::figment::Figment) -> Result<Self, Vec<String>> {
+        figment.focus("jwt").extract::<Config>().map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|error| {
+                    let key = std::iter::once("jwt")
+                        .chain(error.path.iter().map(String::as_str))
+                        .collect::<Vec<_>>()
+                        .join(".");
+                    format!("`{key}`: {}", error.kind)
+                })
+                .collect()
+        })
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         let s = str::to_owned;
@@ -162,7 +182,7 @@ impl Default for Config {
             refresh_token_expires: Expiry::Seconds(2_592_000),
             identity_claim: s("sub"),
             error_message_key: s("msg"),
-            token_location: OneOrMany::One(s("headers")),
+            token_location: OneOrMany::One(Location::Headers),
             header_name: s("Authorization"),
             header_type: s("Bearer"),
             encode_nbf: true,
@@ -204,87 +224,6 @@ impl Default for Config {
             strict_claims: true,
             require_exp: true,
             max_token_lifetime: None,
-        }
-    }
-}
-
-/// A token lifetime: whole seconds, or `false` for tokens that never expire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Expiry {
-    /// Expire this many seconds after issue.
-    Seconds(u64),
-    /// Never expire (`false` in the configuration).
-    Never,
-}
-
-impl Expiry {
-    /// The lifetime in seconds, `None` when tokens never expire.
-    pub fn seconds(self) -> Option<i64> {
-        match self {
-            Expiry::Seconds(s) => Some(i64::try_from(s).unwrap_or(i64::MAX)),
-            Expiry::Never => None,
-        }
-    }
-}
-
-impl Serialize for Expiry {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Expiry::Seconds(s) => serializer.serialize_u64(*s),
-            Expiry::Never => serializer.serialize_bool(false),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Expiry {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ExpiryVisitor;
-
-        impl Visitor<'_> for ExpiryVisitor {
-            type Value = Expiry;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a number of seconds or `false`")
-            }
-
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Expiry, E> {
-                if v {
-                    Err(E::invalid_value(de::Unexpected::Bool(true), &self))
-                } else {
-                    Ok(Expiry::Never)
-                }
-            }
-
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Expiry, E> {
-                Ok(Expiry::Seconds(v))
-            }
-
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Expiry, E> {
-                u64::try_from(v)
-                    .map(Expiry::Seconds)
-                    .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
-            }
-        }
-
-        deserializer.deserialize_any(ExpiryVisitor)
-    }
-}
-
-/// A string or a list of strings (`token_location`, audiences).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(untagged)]
-pub enum OneOrMany {
-    /// A single value.
-    One(String),
-    /// Several values.
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            OneOrMany::One(one) => vec![one],
-            OneOrMany::Many(many) => many,
         }
     }
 }

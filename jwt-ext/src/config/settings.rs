@@ -3,7 +3,7 @@
 
 use rocket::http::{Method, SameSite};
 
-use super::{Config, ConfigError, Expiry, OneOrMany};
+use super::{Config, ConfigError, CookieSameSite, Expiry, OneOrMany};
 use crate::location::Location;
 use crate::token::keys::{parse_algorithm, KeySource, Keys};
 use crate::token::kind::{PerKind, RESERVED_CLAIMS};
@@ -178,16 +178,7 @@ fn parse_blocklist(config: &Config) -> Result<BlocklistSetting, ConfigError> {
 
 /// `token_location`: known names, at least one, each once.
 fn locations(config: &Config) -> Result<Vec<Location>, ConfigError> {
-    let locations = config
-        .token_location
-        .clone()
-        .into_vec()
-        .iter()
-        .map(|name| {
-            name.parse::<Location>()
-                .map_err(|e| ConfigError::new("token_location", e))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let locations = config.token_location.clone().into_vec();
     if locations.is_empty() {
         return Err(ConfigError::new(
             "token_location",
@@ -205,19 +196,13 @@ fn locations(config: &Config) -> Result<Vec<Location>, ConfigError> {
     Ok(locations)
 }
 
-/// `cookie_samesite`, any case; `None` only with `cookie_secure`.
+/// `cookie_samesite` as Rocket's type; `None` only with `cookie_secure`.
 fn cookie_samesite(config: &Config) -> Result<Option<SameSite>, ConfigError> {
-    let same_site = match config.cookie_samesite.as_deref() {
+    let same_site = match config.cookie_samesite {
         None => return Ok(None),
-        Some(v) if v.eq_ignore_ascii_case("strict") => SameSite::Strict,
-        Some(v) if v.eq_ignore_ascii_case("lax") => SameSite::Lax,
-        Some(v) if v.eq_ignore_ascii_case("none") => SameSite::None,
-        Some(v) => {
-            return Err(ConfigError::new(
-                "cookie_samesite",
-                format!("`{v}` is not one of `Strict`, `Lax`, `None`"),
-            ))
-        }
+        Some(CookieSameSite::Strict) => SameSite::Strict,
+        Some(CookieSameSite::Lax) => SameSite::Lax,
+        Some(CookieSameSite::None) => SameSite::None,
     };
     if same_site == SameSite::None && !config.cookie_secure {
         return Err(ConfigError::new(

@@ -3,8 +3,13 @@
 use super::*;
 use crate::location::Location;
 
+/// The first message ignition would log for `config`, read as the fairing reads it.
 fn error(config: serde_json::Value) -> String {
-    let config: Config = serde_json::from_value(config).expect("deserializes");
+    let figment = rocket::figment::Figment::from(("jwt", config));
+    let config = match Config::extract(&figment) {
+        Ok(config) => config,
+        Err(errors) => return errors.join("; "),
+    };
     match Settings::from_config(config) {
         Ok(_) => panic!("accepted"),
         Err(e) => e.to_string(),
@@ -22,7 +27,19 @@ fn messages_name_the_key_and_the_fix() {
         ),
         (
             serde_json::json!({"secret_key": secret, "token_location": ["pigeon"]}),
+            "`jwt.token_location.0`: unknown location `pigeon`",
+        ),
+        (
+            serde_json::json!({"secret_key": secret, "token_location": "pigeon"}),
             "`jwt.token_location`: unknown location `pigeon`",
+        ),
+        (
+            serde_json::json!({"secret_key": secret, "cookie_samesite": "sometimes"}),
+            "`jwt.cookie_samesite`: `sometimes` is not one of `Strict`, `Lax`, `None`",
+        ),
+        (
+            serde_json::json!({"secret_key": secret, "token_location": []}),
+            "`jwt.token_location`: name at least one of",
         ),
         (
             serde_json::json!({"secret_key": secret, "algorithm": "HS1"}),
@@ -36,6 +53,17 @@ fn messages_name_the_key_and_the_fix() {
             serde_json::json!({"algorithm": "ES256", "private_key": "x"}),
             "`jwt.private_key`: not a PEM private key for `ES256`",
         ),
+    ];
+    for (config, expected) in cases {
+        let message = error(config);
+        assert!(message.starts_with(expected), "{message}");
+    }
+}
+
+#[test]
+fn cross_field_messages_name_the_key_and_the_fix() {
+    let secret = "s".repeat(32);
+    let cases = [
         (
             serde_json::json!({"secret_key": secret, "blocklist": "redis:/x"}),
             "`jwt.blocklist`: expected `memory` or a `redis://`",

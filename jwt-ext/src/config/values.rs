@@ -1,0 +1,140 @@
+//! The typed values of the configuration: lifetimes, one-or-many lists, `SameSite`.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+
+/// A token lifetime: whole seconds, or `false` for tokens that never expire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// Expire this many seconds after issue.
+    Seconds(u64),
+    /// Never expire (`false` in the configuration).
+    Never,
+}
+
+impl Expiry {
+    /// The lifetime in seconds, `None` when tokens never expire.
+    pub fn seconds(self) -> Option<i64> {
+        match self {
+            Expiry::Seconds(s) => Some(i64::try_from(s).unwrap_or(i64::MAX)),
+            Expiry::Never => None,
+        }
+    }
+}
+
+impl Serialize for Expiry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Expiry::Seconds(s) => serializer.serialize_u64(*s),
+            Expiry::Never => serializer.serialize_bool(false),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Expiry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ExpiryVisitor;
+
+        impl Visitor<'_> for ExpiryVisitor {
+            type Value = Expiry;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number of seconds or `false`")
+            }
+
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Expiry, E> {
+                if v {
+                    Err(E::invalid_value(de::Unexpected::Bool(true), &self))
+                } else {
+                    Ok(Expiry::Never)
+                }
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Expiry, E> {
+                Ok(Expiry::Seconds(v))
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Expiry, E> {
+                u64::try_from(v)
+                    .map(Expiry::Seconds)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+            }
+        }
+
+        deserializer.deserialize_any(ExpiryVisitor)
+    }
+}
+
+/// One value or a list of them (`token_location`, audiences).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum OneOrMany<T = String> {
+    /// A single value.
+    One(T),
+    /// Several values.
+    Many(Vec<T>),
+}
+
+/// A string is one value, a list several; the values' own errors are kept (an untagged enum
+/// would only say that nothing matched).
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OneOrManyVisitor<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrManyVisitor<T> {
+            type Value = OneOrMany<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or a list of strings")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                T::deserialize(de::value::StrDeserializer::<E>::new(v)).map(OneOrMany::One)
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                Vec::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(OneOrMany::Many)
+            }
+        }
+
+        deserializer.deserialize_any(OneOrManyVisitor(std::marker::PhantomData))
+    }
+}
+
+impl<T> OneOrMany<T> {
+    pub(crate) fn into_vec(self) -> Vec<T> {
+        match self {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        }
+    }
+}
+
+/// `cookie_samesite`: `Strict`, `Lax` or `None`, in any case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum CookieSameSite {
+    /// Sent only to the site that set it.
+    Strict,
+    /// Also on top-level navigations from other sites.
+    Lax,
+    /// Always sent; needs `cookie_secure = true`.
+    None,
+}
+
+impl<'de> Deserialize<'de> for CookieSameSite {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        [
+            CookieSameSite::Strict,
+            CookieSameSite::Lax,
+            CookieSameSite::None,
+        ]
+        .into_iter()
+        .find(|v| format!("{v:?}").eq_ignore_ascii_case(&value))
+        .ok_or_else(|| {
+            de::Error::custom(format!("`{value}` is not one of `Strict`, `Lax`, `None`"))
+        })
+    }
+}
