@@ -123,6 +123,8 @@ pub struct MemoryBlocklist {
     identities: RwLock<HashMap<Box<str>, IdentityRevocation>>,
     /// Whether any identity was ever revoked: spares checks the identity map's lock until then.
     any_identity: AtomicBool,
+    /// Whether any token was ever revoked: spares checks parsing the `jti` and locking a shard.
+    any_token: AtomicBool,
 }
 
 impl Default for MemoryBlocklist {
@@ -131,6 +133,7 @@ impl Default for MemoryBlocklist {
             tokens: (0..SHARDS).map(|_| RwLock::default()).collect(),
             identities: RwLock::default(),
             any_identity: AtomicBool::new(false),
+            any_token: AtomicBool::new(false),
         }
     }
 }
@@ -189,13 +192,17 @@ impl MemoryBlocklist {
 
     fn revoke_token_now(&self, jti: &str, keep_until: Option<i64>, now: i64) {
         let jti = Jti::new(jti);
-        write(self.shard(jti)).insert(jti, keep_until.unwrap_or(FOREVER), now);
+        let mut shard = write(self.shard(jti));
+        self.any_token.store(true, Ordering::Release);
+        shard.insert(jti, keep_until.unwrap_or(FOREVER), now);
     }
 
     fn is_revoked_now(&self, token: &TokenData, now: i64) -> bool {
-        if let Some(jti) = token.jti().map(Jti::new) {
-            if read(self.shard(jti)).is_live(jti, now) {
-                return true;
+        if self.any_token.load(Ordering::Acquire) {
+            if let Some(jti) = token.jti().map(Jti::new) {
+                if read(self.shard(jti)).is_live(jti, now) {
+                    return true;
+                }
             }
         }
         if !self.any_identity.load(Ordering::Acquire) {
