@@ -17,6 +17,7 @@ use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value};
 
 use super::json::{self, Refusal};
+use super::keys::Signature;
 use super::reserved::{integer, missing_claim, read_reserved};
 use super::TokenData;
 use crate::config::Settings;
@@ -153,24 +154,11 @@ fn check_signature(
     parts: &Parts<'_>,
     algorithm: Algorithm,
 ) -> Result<(), AuthError> {
-    let failed = AuthError::invalid("Signature verification failed");
-    let key = settings
-        .keys
-        .decoding
-        .for_algorithm(algorithm)
-        .ok_or_else(|| failed.clone())?;
-    match jsonwebtoken::crypto::verify(
-        parts.signature,
-        parts.signing_input.as_bytes(),
-        key,
-        algorithm,
-    ) {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(failed),
-        Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::Base64(_)) => {
-            Err(AuthError::invalid("Invalid crypto padding"))
-        }
-        Err(_) => Err(failed),
+    let message = parts.signing_input.as_bytes();
+    match settings.keys.verify(algorithm, message, parts.signature) {
+        Signature::Valid => Ok(()),
+        Signature::Invalid => Err(AuthError::invalid("Signature verification failed")),
+        Signature::Malformed => Err(AuthError::invalid("Invalid crypto padding")),
     }
 }
 

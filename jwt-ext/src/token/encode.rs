@@ -55,7 +55,9 @@ pub(crate) fn encode(
     }
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(payload_json(settings, &draft, now)?, &mut token);
-    let signature = jsonwebtoken::crypto::sign(token.as_bytes(), key, settings.keys.algorithm)
+    let signature = settings
+        .keys
+        .sign(key, token.as_bytes())
         .map_err(|e| IssueError::Signing(e.to_string()))?;
     token.push('.');
     token.push_str(&signature);

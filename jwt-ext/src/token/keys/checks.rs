@@ -3,34 +3,31 @@
 
 use jsonwebtoken::{Algorithm, AlgorithmFamily, EncodingKey};
 
-use super::DecodingKeys;
+use super::{Keys, Signature};
 use crate::error::ConfigError;
 
 /// Signs and verifies a probe with the configured pair, so a private key that does not belong
 /// to the public key fails ignition instead of every request.
-pub(super) fn probe(
-    algorithm: Algorithm,
-    encoding_key: &EncodingKey,
-    keys: &DecodingKeys,
-) -> Result<(), ConfigError> {
-    let Some(decoding_key) = keys.for_algorithm(algorithm) else {
+pub(super) fn probe(keys: &Keys, encoding_key: &EncodingKey) -> Result<(), ConfigError> {
+    let algorithm = keys.algorithm;
+    if keys.decoding.for_algorithm(algorithm).is_none() {
         // Issue-only: `decode_algorithms` leaves out the signing algorithm.
         return Ok(());
-    };
+    }
     let input = b"jwt-ext ignition probe";
     let key = if algorithm.family() == AlgorithmFamily::Hmac {
         "secret_key"
     } else {
         "private_key"
     };
-    let signature = jsonwebtoken::crypto::sign(input, encoding_key, algorithm).map_err(|e| {
+    let signature = keys.sign(encoding_key, input).map_err(|e| {
         ConfigError::new(
             key,
             format!("cannot sign with this key as `{algorithm:?}` ({e})"),
         )
     })?;
-    match jsonwebtoken::crypto::verify(&signature, input, decoding_key, algorithm) {
-        Ok(true) => Ok(()),
+    match keys.verify(algorithm, input, &signature) {
+        Signature::Valid => Ok(()),
         _ => Err(ConfigError::new(
             "public_key",
             format!(

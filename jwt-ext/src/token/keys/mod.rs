@@ -12,8 +12,11 @@ use serde_json::{Map, Value};
 
 use crate::error::ConfigError;
 use checks::{check_curve, looks_like_asymmetric_key, probe};
+use signature::PreparedHmac;
+pub(crate) use signature::Signature;
 
 mod checks;
+mod signature;
 
 /// Where the keys come from: the key settings of the configuration, as written.
 pub(crate) struct KeySource<'a> {
@@ -32,6 +35,8 @@ pub(crate) struct Keys {
     /// `None` for a verify-only service.
     pub(crate) encoding: Option<EncodingKey>,
     pub(crate) decoding: DecodingKeys,
+    /// The HMAC secret keyed once per HS algorithm, when one is configured.
+    hmac: PreparedHmac,
     /// The base64 header of tokens without additional headers.
     pub(crate) encoded_header: String,
     /// That header, parsed: shared by every received token that carries it.
@@ -48,6 +53,12 @@ impl Keys {
         } = &source;
         let (algorithm, decode_algorithms) = (*algorithm, decode_algorithms.clone());
         let hmac = hmac_keys(&source)?;
+        let prepared = PreparedHmac::new(
+            hmac.is_some()
+                .then_some(source.secret_key)
+                .flatten()
+                .map(str::as_bytes),
+        );
         let private_pem = pem(source.private_key, "private_key")?;
         let public_pem = pem(source.public_key, "public_key")?;
         let (hmac_encoding, hmac_decoding) = hmac.unzip();
@@ -66,17 +77,19 @@ impl Keys {
             hmac: hmac_decoding,
             public: public_key(algorithm, &decode_algorithms, public_pem)?,
         };
-        if let Some(encoding) = &encoding {
-            probe(algorithm, encoding, &decoding)?;
-        }
-        Ok(Keys {
+        let keys = Keys {
             algorithm,
             decode_algorithms,
             encoding,
             decoding,
+            hmac: prepared,
             encoded_header: plain_header(algorithm),
             plain_header: Arc::new(plain_header_map(algorithm)),
-        })
+        };
+        if let Some(encoding) = &keys.encoding {
+            probe(&keys, encoding)?;
+        }
+        Ok(keys)
     }
 }
 

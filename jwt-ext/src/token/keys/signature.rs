@@ -1,0 +1,139 @@
+//! Signing and verifying with the loaded keys.
+//!
+//! With aws-lc-rs (the default crypto feature) the HMAC secret is prepared once, at ignition:
+//! `jsonwebtoken::crypto` hashes the key's inner and outer pads again for every token, which
+//! was 5k of the ~50k instructions a guarded request costs (`benches/instructions.sh`). The
+//! result is the same HMAC. Asymmetric algorithms, and builds with `rust_crypto` alone, go
+//! through `jsonwebtoken::crypto`.
+
+use jsonwebtoken::{Algorithm, EncodingKey};
+
+pub(super) use prepared::PreparedHmac;
+
+use super::Keys;
+
+/// What a signature check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Signature {
+    Valid,
+    /// Wrong signature, or no key for the algorithm.
+    Invalid,
+    /// Not unpadded base64url.
+    Malformed,
+}
+
+impl Keys {
+    /// The base64url signature of `message` with the signing key, under the signing algorithm.
+    pub(crate) fn sign(
+        &self,
+        key: &EncodingKey,
+        message: &[u8],
+    ) -> Result<String, jsonwebtoken::errors::Error> {
+        match self.hmac.sign(self.algorithm, message) {
+            Some(signature) => Ok(signature),
+            None => jsonwebtoken::crypto::sign(message, key, self.algorithm),
+        }
+    }
+
+    /// Checks the base64url `signature` of `message` under `algorithm`, which the caller has
+    /// taken from the allow-list.
+    pub(crate) fn verify(
+        &self,
+        algorithm: Algorithm,
+        message: &[u8],
+        signature: &str,
+    ) -> Signature {
+        if let Some(checked) = self.hmac.verify(algorithm, message, signature) {
+            return checked;
+        }
+        let Some(key) = self.decoding.for_algorithm(algorithm) else {
+            return Signature::Invalid;
+        };
+        match jsonwebtoken::crypto::verify(signature, message, key, algorithm) {
+            Ok(true) => Signature::Valid,
+            Ok(false) => Signature::Invalid,
+            Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::Base64(_)) => {
+                Signature::Malformed
+            }
+            Err(_) => Signature::Invalid,
+        }
+    }
+}
+
+#[cfg(feature = "aws_lc_rs")]
+mod prepared {
+    use aws_lc_rs::hmac::{self, Key, HMAC_SHA256, HMAC_SHA384, HMAC_SHA512};
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use jsonwebtoken::Algorithm;
+
+    use super::Signature;
+
+    /// The HMAC secret, keyed once for each HS algorithm.
+    pub(crate) struct PreparedHmac(Option<[Key; 3]>);
+
+    impl PreparedHmac {
+        pub(crate) fn new(secret: Option<&[u8]>) -> Self {
+            PreparedHmac(secret.map(|secret| {
+                [HMAC_SHA256, HMAC_SHA384, HMAC_SHA512].map(|hash| Key::new(hash, secret))
+            }))
+        }
+
+        fn key(&self, algorithm: Algorithm) -> Option<&Key> {
+            let index = match algorithm {
+                Algorithm::HS256 => 0,
+                Algorithm::HS384 => 1,
+                Algorithm::HS512 => 2,
+                _ => return None,
+            };
+            self.0.as_ref().map(|keys| &keys[index])
+        }
+
+        /// `None` when `algorithm` is not an HS algorithm with a prepared key.
+        pub(crate) fn sign(&self, algorithm: Algorithm, message: &[u8]) -> Option<String> {
+            let tag = hmac::sign(self.key(algorithm)?, message);
+            Some(URL_SAFE_NO_PAD.encode(tag.as_ref()))
+        }
+
+        /// `None` when `algorithm` is not an HS algorithm with a prepared key.
+        pub(crate) fn verify(
+            &self,
+            algorithm: Algorithm,
+            message: &[u8],
+            signature: &str,
+        ) -> Option<Signature> {
+            let key = self.key(algorithm)?;
+            let Ok(tag) = URL_SAFE_NO_PAD.decode(signature) else {
+                return Some(Signature::Malformed);
+            };
+            Some(match hmac::verify(key, message, &tag) {
+                Ok(()) => Signature::Valid,
+                Err(_) => Signature::Invalid,
+            })
+        }
+    }
+}
+
+/// Without aws-lc-rs nothing is prepared: every algorithm goes through `jsonwebtoken::crypto`.
+#[cfg(not(feature = "aws_lc_rs"))]
+mod prepared {
+    use jsonwebtoken::Algorithm;
+
+    use super::Signature;
+
+    pub(crate) struct PreparedHmac;
+
+    impl PreparedHmac {
+        pub(crate) fn new(_: Option<&[u8]>) -> Self {
+            PreparedHmac
+        }
+
+        pub(crate) fn sign(&self, _: Algorithm, _: &[u8]) -> Option<String> {
+            None
+        }
+
+        pub(crate) fn verify(&self, _: Algorithm, _: &[u8], _: &str) -> Option<Signature> {
+            None
+        }
+    }
+}
