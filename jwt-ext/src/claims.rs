@@ -4,7 +4,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::token::RESERVED_CLAIMS;
+use crate::token::{TokenData, RESERVED_CLAIMS};
 
 /// Why custom claims were refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +76,12 @@ impl<T: Serialize + DeserializeOwned> SerdeClaims for T {
 /// }
 /// ```
 pub trait Claims: SerdeClaims + Send + Sync + 'static {
+    /// Reads the claims from a verified token: by default [`Claims::from_payload`] of its
+    /// payload. Override it to read the header or the identity too.
+    fn from_token(token: &TokenData) -> Result<Self, ClaimsError> {
+        Self::from_payload(token.payload())
+    }
+
     /// Reads the claims from a verified payload (reserved claims included; ignore them).
     fn from_payload(payload: &Map<String, Value>) -> Result<Self, ClaimsError> {
         Self::from_json(payload)
@@ -99,6 +105,11 @@ pub trait Claims: SerdeClaims + Send + Sync + 'static {
 
 /// No custom claims: the default claims type of the guards.
 impl Claims for () {
+    /// Reads nothing, so the payload's map is never built.
+    fn from_token(_: &TokenData) -> Result<Self, ClaimsError> {
+        Ok(())
+    }
+
     fn from_payload(_: &Map<String, Value>) -> Result<Self, ClaimsError> {
         Ok(())
     }

@@ -26,7 +26,7 @@ use crate::verify::{self, fail};
 pub use json::JsonToken;
 
 fn read_claims<C: Claims>(data: &TokenData) -> Result<C, AuthError> {
-    let claims = C::from_payload(data.payload()).and_then(|c| c.validate().map(|()| c));
+    let claims = C::from_token(data).and_then(|c| c.validate().map(|()| c));
     claims.map_err(|e| {
         rocket::debug!("jwt-ext: custom claims refused: {e}");
         AuthError::ClaimsVerification

@@ -18,8 +18,8 @@ use serde_json::{Map, Value};
 
 use super::json::{self, Refusal};
 use super::keys::Signature;
-use super::reserved::{integer, missing_claim, read_reserved};
-use super::TokenData;
+use super::reserved::{integer, missing_claim, read_reserved, Claim, Members};
+use super::{Payload, TokenData};
 use crate::config::Settings;
 use crate::error::AuthError;
 
@@ -53,16 +53,19 @@ pub(crate) fn decode(
     let header = header(settings, &parts)?;
     let algorithm = check_header(settings, &header)?;
     check_signature(settings, &parts, algorithm)?;
-    let payload = parse(&parts.payload, "Invalid payload string")?;
-    let times = check_times(settings, &payload, now, options)?;
-    let identity = check_identity(settings, &payload)?;
-    check_audience(settings, &payload)?;
-    check_issuer(settings, &payload)?;
-    let reserved = read_reserved(settings, &payload, times.iat)?;
+    let mut claims = Members::scan(settings, &parts.payload)
+        .map_err(|refusal| refused(refusal, "Invalid payload string"))?;
+    let times = check_times(settings, &claims, now, options)?;
+    let identity = check_identity(settings, &mut claims)?;
+    check_audience(settings, &claims)?;
+    check_issuer(settings, &claims)?;
+    let reserved = read_reserved(settings, &mut claims, times.iat)?;
     Ok(TokenData {
         header,
-        payload,
+        payload: Payload::new(parts.payload),
         identity,
+        jti: reserved.jti,
+        csrf: reserved.csrf,
         kind: reserved.kind,
         fresh: reserved.fresh,
         iat: times.iat,
@@ -108,11 +111,15 @@ fn unbase64(segment: &str, refused: &'static str) -> Result<Vec<u8>, AuthError> 
 
 /// A strict JSON object ([`json::object`]).
 fn parse(segment: &[u8], syntax: &'static str) -> Result<Map<String, Value>, AuthError> {
-    json::object(segment).map_err(|refusal| match refusal {
+    json::object(segment).map_err(|refusal| refused(refusal, syntax))
+}
+
+fn refused(refusal: Refusal, syntax: &'static str) -> AuthError {
+    match refusal {
         Refusal::Syntax => AuthError::invalid(syntax),
         Refusal::Duplicate => AuthError::invalid("Duplicate member name in token"),
         Refusal::TooDeep => AuthError::invalid("Token is nested too deeply"),
-    })
+    }
 }
 
 /// The header, strictly parsed; the plain header our tokens (and Flask's) carry is parsed once
@@ -171,18 +178,26 @@ struct Times {
 /// `exp`, `nbf` and `iat` with the leeway; `require_exp` and `max_token_lifetime`.
 fn check_times(
     settings: &Settings,
-    payload: &Map<String, Value>,
+    claims: &Members,
     now: i64,
     options: DecodeOptions,
 ) -> Result<Times, AuthError> {
     let leeway = settings.leeway;
     let exp = integer(
-        payload,
-        "exp",
+        claims,
+        Claim::Exp,
         "Expiration Time claim (exp) must be an integer.",
     )?;
-    let nbf = integer(payload, "nbf", "Not Before claim (nbf) must be an integer.")?;
-    let iat = integer(payload, "iat", "Issued At claim (iat) must be an integer.")?;
+    let nbf = integer(
+        claims,
+        Claim::Nbf,
+        "Not Before claim (nbf) must be an integer.",
+    )?;
+    let iat = integer(
+        claims,
+        Claim::Iat,
+        "Issued At claim (iat) must be an integer.",
+    )?;
     if exp.is_none() && settings.require_exp {
         return Err(missing_claim("exp"));
     }
@@ -209,21 +224,23 @@ fn check_times(
 }
 
 /// The identity claim (`sub` unless configured otherwise); with `verify_sub`, `sub` is a string.
-fn check_identity(settings: &Settings, payload: &Map<String, Value>) -> Result<String, AuthError> {
+fn check_identity(settings: &Settings, claims: &mut Members) -> Result<String, AuthError> {
     let not_a_string = AuthError::invalid("Subject must be a string");
-    if settings.verify_sub && payload.get("sub").is_some_and(|sub| !sub.is_string()) {
+    if settings.verify_sub && claims.get(Claim::Sub).is_some_and(|sub| !sub.is_string()) {
         return Err(not_a_string);
     }
-    match payload.get(&settings.identity_claim) {
+    if let Some(identity) = claims.take_string(Claim::Identity) {
+        return Ok(identity);
+    }
+    match claims.get(Claim::Identity) {
         None => Err(missing_claim(&settings.identity_claim)),
-        Some(Value::String(identity)) => Ok(identity.clone()),
         Some(_) if settings.verify_sub => Err(not_a_string),
         Some(other) => Ok(other.to_string()),
     }
 }
 
 /// Any overlap between the token's audiences and `decode_audience` passes.
-fn check_audience(settings: &Settings, payload: &Map<String, Value>) -> Result<(), AuthError> {
+fn check_audience(settings: &Settings, claims: &Members) -> Result<(), AuthError> {
     let Some(expected) = &settings.decode_audience else {
         return Ok(());
     };
@@ -232,7 +249,7 @@ fn check_audience(settings: &Settings, payload: &Map<String, Value>) -> Result<(
         Value::String(aud) => Ok(expected.contains(aud)),
         _ => Err(format.clone()),
     };
-    let any = match payload.get("aud") {
+    let any = match claims.get(Claim::Aud) {
         None | Some(Value::Null) => {
             return Err(AuthError::invalid(r#"Token is missing the "aud" claim"#))
         }
@@ -252,11 +269,11 @@ fn check_audience(settings: &Settings, payload: &Map<String, Value>) -> Result<(
 }
 
 /// `iss` equals `decode_issuer` exactly.
-fn check_issuer(settings: &Settings, payload: &Map<String, Value>) -> Result<(), AuthError> {
+fn check_issuer(settings: &Settings, claims: &Members) -> Result<(), AuthError> {
     let Some(expected) = &settings.decode_issuer else {
         return Ok(());
     };
-    match payload.get("iss") {
+    match claims.get(Claim::Iss) {
         None => Err(AuthError::invalid(r#"Token is missing the "iss" claim"#)),
         Some(Value::String(iss)) if iss == expected => Ok(()),
         Some(Value::String(_)) => Err(AuthError::invalid("Invalid issuer")),

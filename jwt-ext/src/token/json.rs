@@ -3,11 +3,14 @@
 //!
 //! `serde_json` alone keeps the last of two equal names, skips strings it is told to ignore
 //! without checking their escapes, and allows 128 levels; a JWT parsed that way can mean one
-//! thing to us and another to a peer. This parser builds the [`Map`] that
-//! [`TokenData::payload`](crate::TokenData::payload) returns, in the same pass that enforces
-//! the rules, so what was checked is exactly what the application reads.
+//! thing to us and another to a peer. Two readers enforce the rules: [`object`] builds the
+//! [`Map`] (headers, and [`TokenData::payload`](crate::TokenData::payload) when asked for), and
+//! [`scan`] checks a payload without building it, parsing only the members the pipeline reads.
+//! Both run the same [`Names`] and depth checks, so they accept exactly the same texts.
 
+use std::borrow::Cow;
 use std::cell::Cell;
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -40,6 +43,182 @@ pub(crate) fn object(bytes: &[u8]) -> Result<Map<String, Value>, Refusal> {
         (Ok(Value::Object(map)), Ok(())) => Ok(map),
         (Err(_), _) => Err(refusal.get()),
         _ => Err(Refusal::Syntax),
+    }
+}
+
+/// Checks `bytes` as one strict JSON object and parses the top-level members `wanted` names
+/// into `found` (same indices; the first of equal names wins); every other member is only
+/// checked.
+pub(crate) fn scan(
+    bytes: &[u8],
+    wanted: &[&str],
+    found: &mut [Option<Value>],
+) -> Result<(), Refusal> {
+    let refusal = Cell::new(Refusal::Syntax);
+    let strict = Strict {
+        depth: 1,
+        refusal: &refusal,
+    };
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let top = Top {
+        strict,
+        wanted,
+        found,
+    };
+    match (deserializer.deserialize_map(top), deserializer.end()) {
+        (Ok(()), Ok(())) => Ok(()),
+        (Err(_), _) => Err(refusal.get()),
+        _ => Err(Refusal::Syntax),
+    }
+}
+
+/// The member names of one object, to refuse a duplicate as soon as it is read.
+#[derive(Default)]
+struct Names<'de> {
+    few: Vec<Cow<'de, str>>,
+    many: HashSet<Cow<'de, str>>,
+}
+
+impl<'de> Names<'de> {
+    /// Objects up to this size are searched linearly; larger ones are hashed.
+    const FEW: usize = 16;
+
+    /// False when `name` was already there.
+    fn insert(&mut self, name: Cow<'de, str>) -> bool {
+        if self.few.len() < Self::FEW {
+            if self.few.contains(&name) {
+                return false;
+            }
+            self.few.push(name);
+            return true;
+        }
+        if self.many.is_empty() {
+            self.many.extend(self.few.iter().cloned());
+        }
+        self.many.insert(name)
+    }
+}
+
+/// A member name, borrowed from the input unless it holds escapes.
+struct Name;
+
+impl<'de> DeserializeSeed<'de> for Name {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Name {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+}
+
+/// The top object of [`scan`].
+struct Top<'w, 'r> {
+    strict: Strict<'r>,
+    wanted: &'w [&'w str],
+    found: &'w mut [Option<Value>],
+}
+
+impl<'de> Visitor<'de> for Top<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let strict = self.strict;
+        let inner = strict.members().map_err(|r| strict.refuse(r))?;
+        let mut names = Names::default();
+        while let Some(name) = map.next_key_seed(Name)? {
+            let slot = self.wanted.iter().position(|w| *w == name);
+            if !names.insert(name) {
+                return Err(strict.refuse(Refusal::Duplicate));
+            }
+            match slot {
+                Some(i) => self.found[i] = Some(map.next_value_seed(inner)?),
+                None => map.next_value_seed(Check(inner))?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A value checked by the rules and dropped: nothing is built but the member names.
+#[derive(Clone, Copy)]
+struct Check<'r>(Strict<'r>);
+
+impl<'de> DeserializeSeed<'de> for Check<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Check<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let strict = self.0;
+        let inner = Check(strict.members().map_err(|r| strict.refuse(r))?);
+        while seq.next_element_seed(inner)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let strict = self.0;
+        let inner = Check(strict.members().map_err(|r| strict.refuse(r))?);
+        let mut names = Names::default();
+        while let Some(name) = map.next_key_seed(Name)? {
+            if !names.insert(name) {
+                return Err(strict.refuse(Refusal::Duplicate));
+            }
+            map.next_value_seed(inner)?;
+        }
+        Ok(())
     }
 }
 
@@ -148,25 +327,58 @@ mod tests {
         )
     }
 
+    /// Both readers on `text`: they must agree, and `scan` must capture what `object` built.
+    fn strict(text: impl AsRef<[u8]>) -> Result<(), Refusal> {
+        let text = text.as_ref();
+        let wanted = ["b", "a", "z"];
+        let mut found = [None, None, None];
+        let scanned = scan(text, &wanted, &mut found);
+        let built = object(text);
+        assert_eq!(scanned, built.as_ref().map(|_| ()).map_err(|r| *r));
+        if let Ok(map) = built {
+            for (name, value) in wanted.iter().zip(&found) {
+                assert_eq!(map.get(*name), value.as_ref());
+            }
+        }
+        scanned
+    }
+
     #[test]
     fn the_rules() {
-        assert!(object(br#"{"a":[1,{"b":null}],"c":"\u00e9"}"#).is_ok());
-        assert_eq!(object(br#"{"a":1,"a":2}"#), Err(Refusal::Duplicate));
-        assert_eq!(object(br#"{"x":{"a":1,"a":1}}"#), Err(Refusal::Duplicate));
-        assert_eq!(object(br#"{"a":"\ud800"}"#), Err(Refusal::Syntax));
-        assert_eq!(object(br#"{"\udc00":1}"#), Err(Refusal::Syntax));
-        assert_eq!(object(b"[1]"), Err(Refusal::Syntax));
-        assert_eq!(object(b"{} {}"), Err(Refusal::Syntax));
-        assert_eq!(object(b"{\"a\":\"\xff\"}"), Err(Refusal::Syntax));
-        assert!(object(nested(MAX_DEPTH).as_bytes()).is_ok());
-        assert_eq!(
-            object(nested(MAX_DEPTH + 1).as_bytes()),
-            Err(Refusal::TooDeep)
-        );
-        assert_eq!(object(nested(2000).as_bytes()), Err(Refusal::TooDeep));
+        assert!(strict(br#"{"a":[1,{"b":null}],"c":"\u00e9","b":{"x":[true]}}"#).is_ok());
+        assert_eq!(strict(br#"{"a":1,"a":2}"#), Err(Refusal::Duplicate));
+        assert_eq!(strict(br#"{"a":1,"\u0061":2}"#), Err(Refusal::Duplicate));
+        assert_eq!(strict(br#"{"x":{"a":1,"a":1}}"#), Err(Refusal::Duplicate));
+        assert_eq!(strict(br#"{"x":[{"a":1,"a":1}]}"#), Err(Refusal::Duplicate));
+        assert_eq!(strict(br#"{"a":"\ud800"}"#), Err(Refusal::Syntax));
+        assert_eq!(strict(br#"{"x":"\ud800"}"#), Err(Refusal::Syntax));
+        assert_eq!(strict(br#"{"\udc00":1}"#), Err(Refusal::Syntax));
+        assert_eq!(strict(b"[1]"), Err(Refusal::Syntax));
+        assert_eq!(strict(b"{} {}"), Err(Refusal::Syntax));
+        assert_eq!(strict(b"{\"a\":\"\xff\"}"), Err(Refusal::Syntax));
+        assert!(strict(nested(MAX_DEPTH)).is_ok());
+        assert_eq!(strict(nested(MAX_DEPTH + 1)), Err(Refusal::TooDeep));
+        assert_eq!(strict(nested(2000)), Err(Refusal::TooDeep));
         let deep_array = format!(r#"{{"a":{}{}}}"#, "[".repeat(63), "]".repeat(63));
-        assert!(object(deep_array.as_bytes()).is_ok());
-        let deep_array = format!(r#"{{"a":{}{}}}"#, "[".repeat(64), "]".repeat(64));
-        assert_eq!(object(deep_array.as_bytes()), Err(Refusal::TooDeep));
+        assert!(strict(deep_array).is_ok());
+        let deep_array = format!(r#"{{"x":{}{}}}"#, "[".repeat(64), "]".repeat(64));
+        assert_eq!(strict(deep_array), Err(Refusal::TooDeep));
+    }
+
+    #[test]
+    fn large_objects_are_hashed_with_the_same_answers() {
+        let members = |n: usize| (0..n).map(|i| format!(r#""k{i}":{i}"#)).collect::<Vec<_>>();
+        for n in [15, 16, 17, 40] {
+            let unique = format!("{{{}}}", members(n).join(","));
+            assert!(strict(&unique).is_ok(), "{n} members");
+            let mut repeated = members(n);
+            repeated.push(r#""k0":"again""#.into());
+            assert_eq!(
+                strict(format!("{{{}}}", repeated.join(","))),
+                Err(Refusal::Duplicate)
+            );
+            let nested = format!(r#"{{"z":{unique},"y":[{unique}]}}"#);
+            assert!(strict(nested).is_ok());
+        }
     }
 }

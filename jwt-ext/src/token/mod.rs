@@ -14,7 +14,7 @@ mod reserved;
 pub(crate) use decode::{decode, unverified_header, unverified_payload, DecodeOptions};
 pub(crate) use encode::{encode, Draft};
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
@@ -27,10 +27,12 @@ pub use kind::{Freshness, TokenType, RESERVED_CLAIMS};
 /// guards; [`Auth::decode`](crate::Auth::decode) returns it as is.
 #[derive(Clone)]
 pub struct TokenData {
-    /// The header and payload exactly as verified (parsed once, strictly).
+    /// The header exactly as verified (parsed once, strictly).
     pub(crate) header: Arc<Map<String, Value>>,
-    pub(crate) payload: Map<String, Value>,
+    pub(crate) payload: Payload,
     pub(crate) identity: String,
+    pub(crate) jti: Option<String>,
+    pub(crate) csrf: Option<String>,
     pub(crate) kind: TokenType,
     pub(crate) fresh: Freshness,
     pub(crate) iat: Option<i64>,
@@ -61,7 +63,7 @@ impl TokenData {
 
     /// The unique token id (`jti`); `None` only with `strict_claims = false`.
     pub fn jti(&self) -> Option<&str> {
-        self.payload.get("jti").and_then(Value::as_str)
+        self.jti.as_deref()
     }
 
     /// Access or refresh.
@@ -86,7 +88,7 @@ impl TokenData {
 
     /// The signed CSRF value of cookie tokens.
     pub fn csrf(&self) -> Option<&str> {
-        self.payload.get("csrf").and_then(Value::as_str)
+        self.csrf.as_deref()
     }
 
     /// The JOSE header.
@@ -95,13 +97,39 @@ impl TokenData {
     }
 
     /// The whole payload, reserved and custom claims alike, exactly as verified.
+    ///
+    /// Built on first use: the pipeline checks the whole payload but parses only the claims it
+    /// reads, so a route that never looks at the rest does not pay for it.
     pub fn payload(&self) -> &Map<String, Value> {
-        &self.payload
+        self.payload.map()
     }
 
     /// Where the token was found; `None` when it was decoded with [`Auth::decode`](crate::Auth::decode).
     pub fn location(&self) -> Option<Location> {
         self.location
+    }
+}
+
+/// A verified payload's JSON, and the map built from it on first use.
+#[derive(Clone)]
+pub(crate) struct Payload {
+    json: Vec<u8>,
+    map: OnceLock<Map<String, Value>>,
+}
+
+impl Payload {
+    /// `json` has passed [`json::scan`], whose rules are those of [`json::object`].
+    pub(crate) fn new(json: Vec<u8>) -> Self {
+        Payload {
+            json,
+            map: OnceLock::new(),
+        }
+    }
+
+    fn map(&self) -> &Map<String, Value> {
+        // Cannot fail: the text passed the same rules when it was verified.
+        self.map
+            .get_or_init(|| json::object(&self.json).unwrap_or_default())
     }
 }
 
