@@ -95,6 +95,7 @@ compile_error!(
     "jwt-ext needs a crypto backend: enable the `aws_lc_rs` feature (the default) or `rust_crypto`"
 );
 
+mod algorithm;
 mod auth;
 mod blocklist;
 mod claims;
@@ -114,6 +115,7 @@ mod respond;
 mod token;
 mod verify;
 
+pub use algorithm::Algorithm;
 pub use auth::Auth;
 #[cfg(feature = "redis")]
 pub use blocklist::RedisBlocklist;

@@ -6,7 +6,10 @@
 
 use std::path::PathBuf;
 
+use rocket::http::Method;
 use serde::{Deserialize, Serialize};
+
+use crate::algorithm::Algorithm;
 
 mod settings;
 #[cfg(test)]
@@ -38,9 +41,9 @@ pub struct Config {
     /// Accept an HS secret shorter than the hash output (not recommended; for tests).
     pub allow_weak_secret: bool,
     /// `JWT_ALGORITHM`; `"HS256"`. The signing algorithm: HS256/384/512, RS*, PS*, ES256/384, EdDSA.
-    pub algorithm: String,
+    pub algorithm: Algorithm,
     /// `JWT_DECODE_ALGORITHMS`; `[algorithm]`. The algorithms a received token may use, never taken from the token.
-    pub decode_algorithms: Option<Vec<String>>,
+    pub decode_algorithms: Option<Vec<Algorithm>>,
     /// `JWT_PRIVATE_KEY`; none. PEM private key for RS*, PS*, ES*, EdDSA (or `private_key_file`).
     pub private_key: Option<String>,
     /// `JWT_PUBLIC_KEY`; none. PEM public key that verifies received tokens (or `public_key_file`).
@@ -100,7 +103,8 @@ pub struct Config {
     /// `JWT_CSRF_CHECK_FORM`; `false`. Also read the CSRF value from a form field (first 512 bytes of the body).
     pub csrf_check_form: bool,
     /// `JWT_CSRF_METHODS`; `["POST", "PUT", "PATCH", "DELETE"]`. Methods whose cookie tokens need the CSRF value.
-    pub csrf_methods: Vec<String>,
+    #[serde(deserialize_with = "values::methods")]
+    pub csrf_methods: Vec<Method>,
     /// `JWT_ACCESS_CSRF_COOKIE_NAME`; `"csrf_access_token"`.
     pub access_csrf_cookie_name: String,
     /// `JWT_REFRESH_CSRF_COOKIE_NAME`; `"csrf_refresh_token"`.
@@ -172,7 +176,7 @@ impl Default for Config {
         Config {
             secret_key: None,
             allow_weak_secret: false,
-            algorithm: s("HS256"),
+            algorithm: Algorithm::HS256,
             decode_algorithms: None,
             private_key: None,
             public_key: None,
@@ -203,7 +207,7 @@ impl Default for Config {
             cookie_csrf_protect: true,
             csrf_in_cookies: true,
             csrf_check_form: false,
-            csrf_methods: ["POST", "PUT", "PATCH", "DELETE"].map(s).to_vec(),
+            csrf_methods: vec![Method::Post, Method::Put, Method::Patch, Method::Delete],
             access_csrf_cookie_name: s("csrf_access_token"),
             refresh_csrf_cookie_name: s("csrf_refresh_token"),
             access_csrf_cookie_path: s("/"),

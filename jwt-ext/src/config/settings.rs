@@ -5,7 +5,7 @@ use rocket::http::{Method, SameSite};
 
 use super::{Config, ConfigError, CookieSameSite, Expiry, OneOrMany};
 use crate::location::Location;
-use crate::token::keys::{parse_algorithm, KeySource, Keys};
+use crate::token::keys::{KeySource, Keys};
 use crate::token::kind::{PerKind, RESERVED_CLAIMS};
 
 /// Where revoked tokens are remembered.
@@ -77,7 +77,6 @@ impl Settings {
         let locations = locations(&config)?;
         let cookie_samesite = cookie_samesite(&config)?;
         check(&config)?;
-        let csrf_methods = csrf_methods(&config)?;
         let leeway = seconds("decode_leeway", config.decode_leeway)?;
         let max_token_lifetime = config
             .max_token_lifetime
@@ -110,7 +109,7 @@ impl Settings {
             csrf_protect: config.cookie_csrf_protect,
             csrf_in_cookies: config.csrf_in_cookies,
             csrf_check_form: config.csrf_check_form,
-            csrf_methods,
+            csrf_methods: config.csrf_methods,
             query_string_name: config.query_string_name,
             query_string_value_prefix: config.query_string_value_prefix,
             blocklist,
@@ -127,20 +126,17 @@ impl Settings {
 
 /// The algorithms and every key they need, loaded and checked.
 fn keys(config: &Config) -> Result<Keys, ConfigError> {
-    let algorithm = parse_algorithm("algorithm", &config.algorithm)?;
+    let algorithm = config.algorithm.jose();
     let decode_algorithms = match &config.decode_algorithms {
         None => vec![algorithm],
-        Some(names) if names.is_empty() => {
+        Some(algorithms) if algorithms.is_empty() => {
             return Err(ConfigError::new(
                 "decode_algorithms",
                 "the list is empty; name at least one algorithm, or remove the key to use \
                  `algorithm`",
             ))
         }
-        Some(names) => names
-            .iter()
-            .map(|name| parse_algorithm("decode_algorithms", name))
-            .collect::<Result<_, _>>()?,
+        Some(algorithms) => algorithms.iter().map(|a| a.jose()).collect(),
     };
     Keys::load(KeySource {
         algorithm,
@@ -212,18 +208,6 @@ fn cookie_samesite(config: &Config) -> Result<Option<SameSite>, ConfigError> {
         ));
     }
     Ok(Some(same_site))
-}
-
-fn csrf_methods(config: &Config) -> Result<Vec<Method>, ConfigError> {
-    config
-        .csrf_methods
-        .iter()
-        .map(|m| {
-            m.to_ascii_uppercase().parse::<Method>().map_err(|_| {
-                ConfigError::new("csrf_methods", format!("`{m}` is not an HTTP method"))
-            })
-        })
-        .collect()
 }
 
 fn seconds(key: &str, value: u64) -> Result<i64, ConfigError> {

@@ -46,6 +46,14 @@ fn messages_name_the_key_and_the_fix() {
             "`jwt.algorithm`: `HS1` is not a supported algorithm",
         ),
         (
+            serde_json::json!({"secret_key": secret, "decode_algorithms": ["HS256", "none"]}),
+            "`jwt.decode_algorithms.1`: `none` is not a supported algorithm",
+        ),
+        (
+            serde_json::json!({"secret_key": secret, "csrf_methods": ["post", "P OST"]}),
+            "`jwt.csrf_methods`: `P OST` is not an HTTP method",
+        ),
+        (
             serde_json::json!({"algorithm": "RS256", "private_key_file": "/nope"}),
             "`jwt.private_key_file`: cannot read `/nope`",
         ),

@@ -1,7 +1,8 @@
-//! The typed values of the configuration: lifetimes, one-or-many lists, `SameSite`.
+//! The typed values of the configuration: lifetimes, one-or-many lists, `SameSite`, methods.
 
 use std::fmt;
 
+use rocket::http::Method;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
@@ -137,4 +138,19 @@ impl<'de> Deserialize<'de> for CookieSameSite {
             de::Error::custom(format!("`{value}` is not one of `Strict`, `Lax`, `None`"))
         })
     }
+}
+
+/// `csrf_methods`: HTTP method names, in any case.
+pub(super) fn methods<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Method>, D::Error> {
+    Vec::<String>::deserialize(deserializer)?
+        .iter()
+        .map(|name| {
+            name.parse::<Method>().map_err(|()| {
+                de::Error::custom(format!(
+                    "`{name}` is not an HTTP method; use names such as `POST`, `PUT`, `PATCH`, \
+                     `DELETE`"
+                ))
+            })
+        })
+        .collect()
 }

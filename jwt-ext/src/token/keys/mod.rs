@@ -226,18 +226,6 @@ impl DecodingKeys {
     }
 }
 
-pub(crate) fn parse_algorithm(key: &str, name: &str) -> Result<Algorithm, ConfigError> {
-    name.parse::<Algorithm>().map_err(|_| {
-        ConfigError::new(
-            key,
-            format!(
-                "`{name}` is not a supported algorithm; use one of HS256, HS384, HS512, RS256, \
-                 RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA"
-            ),
-        )
-    })
-}
-
 /// Minimum HS secret length: the hash output size (RFC 7518 §3.2).
 fn min_secret_len(algorithm: Algorithm) -> usize {
     match algorithm {
