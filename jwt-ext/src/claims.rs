@@ -4,7 +4,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::token::{TokenData, RESERVED_CLAIMS};
+use crate::kind::RESERVED_CLAIMS;
+use crate::token::TokenData;
 
 /// Why custom claims were refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,8 @@
 use rocket::http::{Cookie, CookieJar, SameSite};
 
 use crate::auth::Auth;
-use crate::token::{self, TokenType};
+use crate::kind::TokenType;
+use crate::token;
 
 impl Auth {
     /// Sets the access cookie and, with CSRF protection, its readable CSRF cookie (Flask's

@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 
 use crate::config::Settings;
 use crate::error::AuthError;
-use crate::token::kind::{PerKind, TokenType};
+use crate::kind::{PerKind, TokenType};
 use crate::token::TokenData;
 
 /// How much of a form body is searched for the CSRF field: what Rocket lets a fairing peek.

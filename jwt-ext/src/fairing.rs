@@ -12,7 +12,8 @@ use crate::config::{BlocklistSetting, Config, Settings};
 use crate::error::{AuthError, ErrorKind};
 use crate::hooks::{Hooks, UserLoader};
 use crate::implicit_refresh::implicit_refresh;
-use crate::token::{TokenData, TokenType};
+use crate::kind::TokenType;
+use crate::token::TokenData;
 use crate::verify::{self, GUARD_FAILED};
 
 /// The fairing that sets up JWT authentication, and the builder where hooks are registered.
@@ -126,7 +127,7 @@ impl AuthFairing {
 
 impl Pending {
     fn build(&mut self, config: Config) -> Result<Auth, String> {
-        crate::token::keys::ensure_crypto_provider()?;
+        crate::keys::ensure_crypto_provider()?;
         let settings = Settings::from_config(config).map_err(|e| e.to_string())?;
         let blocklist = match (self.blocklist.take(), &settings.blocklist) {
             (Some(store), _) => store,

@@ -18,7 +18,8 @@ use rocket::{Request, Response};
 use serde_json::{Map, Value};
 
 use crate::error::{AuthError, ErrorKind};
-use crate::token::{TokenData, TokenType};
+use crate::kind::TokenType;
+use crate::token::TokenData;
 
 /// Turns the object a token is issued for into the identity stored in the token (Flask's
 /// `user_identity_loader`). Implemented for strings and integers; implement it for your user

@@ -5,8 +5,9 @@
 use rocket::{Request, Response};
 
 use crate::auth::Auth;
+use crate::kind::TokenType;
 use crate::location::Location;
-use crate::token::{now, TokenType};
+use crate::token::now;
 use crate::verify;
 
 /// Adds a new access cookie (and its CSRF cookie) to `res` when the access cookie that the

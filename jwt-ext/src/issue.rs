@@ -9,7 +9,8 @@ use crate::auth::Auth;
 use crate::claims::Claims;
 use crate::error::IssueError;
 use crate::hooks::ToIdentity;
-use crate::token::{self, Draft, Freshness, TokenType};
+use crate::kind::{Freshness, TokenType};
+use crate::token::{self, Draft};
 
 impl Auth {
     /// Starts an access token for `identity` (a string, an integer, or any [`ToIdentity`]).

@@ -109,6 +109,8 @@ mod guard;
 mod hooks;
 mod implicit_refresh;
 mod issue;
+mod keys;
+mod kind;
 mod location;
 mod policy;
 mod respond;
@@ -129,10 +131,11 @@ pub use guard::{
 pub use hooks::{ToIdentity, UserLoader};
 pub use issue::TokenBuilder;
 pub use jwt_ext_macros::{fresh_jwt_required, jwt_refresh_token_required, jwt_required, Claims};
+pub use kind::{Freshness, TokenType, RESERVED_CLAIMS};
 pub use location::Location;
 pub use policy::{Access, AnyType, Fresh, Policy, Refresh, Requirement, RoutePolicy};
 pub use respond::json_response;
-pub use token::{Freshness, TokenData, TokenType, RESERVED_CLAIMS};
+pub use token::TokenData;
 
 #[doc(hidden)]
 #[path = "private.rs"]

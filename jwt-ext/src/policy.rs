@@ -3,8 +3,8 @@
 
 use rocket::Request;
 
+use crate::kind::TokenType;
 use crate::location::Location;
-use crate::token::TokenType;
 
 /// What a route demands of its token: Flask's `jwt_required()` parameters.
 ///

@@ -25,9 +25,10 @@ use crate::csrf;
 use crate::error::AuthError;
 use crate::extract::{self, JsonBody};
 use crate::hooks::UserLoader;
+use crate::kind::TokenType;
 use crate::location::Location;
 use crate::policy::{Policy, Requirement, RoutePolicy};
-use crate::token::{self, DecodeOptions, TokenData, TokenType};
+use crate::token::{self, DecodeOptions, TokenData};
 
 /// The status a failed guard hands to Rocket. No application answers with it, so the fairing
 /// knows that a response with this status is a catcher's answer to our failure, which it

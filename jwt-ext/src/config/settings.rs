@@ -4,9 +4,9 @@
 use rocket::http::{Method, SameSite};
 
 use super::{Config, ConfigError, CookieSameSite, Expiry, OneOrMany};
+use crate::keys::{KeySource, Keys};
+use crate::kind::{PerKind, RESERVED_CLAIMS};
 use crate::location::Location;
-use crate::token::keys::{KeySource, Keys};
-use crate::token::kind::{PerKind, RESERVED_CLAIMS};
 
 /// Where revoked tokens are remembered.
 #[derive(Debug, Clone, PartialEq, Eq)]

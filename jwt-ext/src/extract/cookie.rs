@@ -6,8 +6,8 @@ use rocket::Request;
 
 use super::{Found, Lookup};
 use crate::config::Settings;
+use crate::kind::TokenType;
 use crate::location::Location;
-use crate::token::kind::TokenType;
 
 pub(super) fn lookup<'r>(req: &'r Request<'_>, settings: &Settings, kind: TokenType) -> Lookup<'r> {
     let names = settings.names.get(kind);

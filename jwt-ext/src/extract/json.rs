@@ -6,8 +6,8 @@ use rocket::Request;
 
 use super::{Found, Lookup};
 use crate::config::Settings;
+use crate::kind::{PerKind, TokenType};
 use crate::location::Location;
-use crate::token::kind::{PerKind, TokenType};
 
 /// What the [`JsonToken`](crate::JsonToken) data guard read from the body.
 pub(crate) enum JsonBody {

@@ -15,8 +15,8 @@ use rocket::Request;
 
 use crate::config::Settings;
 use crate::error::AuthError;
+use crate::kind::TokenType;
 use crate::location::Location;
-use crate::token::kind::TokenType;
 
 pub(crate) use header::parse_header;
 pub(crate) use json::{read_json_body, JsonBody};

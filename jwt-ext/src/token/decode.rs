@@ -17,11 +17,11 @@ use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value};
 
 use super::json::{self, Refusal};
-use super::keys::Signature;
 use super::reserved::{integer, missing_claim, read_reserved, Claim, Members};
 use super::{Payload, TokenData};
 use crate::config::Settings;
 use crate::error::AuthError;
+use crate::keys::Signature;
 
 /// Header parameters that change how a token must be processed; we support none of them, and a
 /// token that needs one is refused rather than half-understood (RFC 7515 §4.1.11, RFC 7797).

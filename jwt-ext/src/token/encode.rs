@@ -6,9 +6,9 @@ use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 use super::decode::FORBIDDEN_HEADERS;
-use super::{Freshness, TokenType, RESERVED_CLAIMS};
 use crate::config::Settings;
 use crate::error::IssueError;
+use crate::kind::{Freshness, TokenType, RESERVED_CLAIMS};
 
 /// Headers set by the library that additional headers may not replace.
 const RESERVED_HEADERS: [&str; 3] = ["alg", "typ", "kid"];

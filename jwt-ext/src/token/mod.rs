@@ -7,8 +7,6 @@
 mod decode;
 mod encode;
 mod json;
-pub(crate) mod keys;
-pub(crate) mod kind;
 mod reserved;
 
 pub(crate) use decode::{decode, unverified_header, unverified_payload, DecodeOptions};
@@ -18,8 +16,8 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
+use crate::kind::{Freshness, TokenType};
 use crate::location::Location;
-pub use kind::{Freshness, TokenType, RESERVED_CLAIMS};
 
 /// A verified token: signature, time claims, identity, audience and issuer checked.
 ///

@@ -6,9 +6,9 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::json::{self, Refusal};
-use super::{Freshness, TokenType, RESERVED_CLAIMS};
 use crate::config::Settings;
 use crate::error::AuthError;
+use crate::kind::{Freshness, TokenType, RESERVED_CLAIMS};
 
 /// A claim the pipeline reads: one of [`RESERVED_CLAIMS`], in that order, or the identity
 /// claim.
