@@ -17,6 +17,7 @@ use jwt_ext::{
     OptionalToken, Token, TokenData, TokenType, UserLoader,
 };
 use rocket::http::{CookieJar, Status};
+use rocket::serde::json::serde_json::Map;
 use rocket::serde::json::{json, Json, Value};
 use rocket::{catch, catchers, delete, get, post, routes, Build, Request, Responder, Rocket};
 use serde::Deserialize;
@@ -144,6 +145,13 @@ fn claims(token: Token) -> Json<Value> {
     Json(Value::Object(token.payload().clone()))
 }
 
+/// Only holders of the `admin` role: `alice`'s tokens carry it (see `rocket()`).
+#[jwt_required(roles = ["admin"])]
+#[get("/admin")]
+fn admin(token: Token) -> Json<Value> {
+    Json(json!({"admin": token.identity()}))
+}
+
 #[get("/whoami")]
 fn whoami(user: CurrentUser<User>) -> Json<Value> {
     Json(json!({"username": user.username}))
@@ -183,6 +191,16 @@ fn json_error(status: Status, _req: &Request<'_>) -> Json<Value> {
     Json(json!({"msg": status.reason().unwrap_or("Error")}))
 }
 
+/// The demo's roles, added to every token issued to their holder: `alice` is an admin; the
+/// tokens of `test` carry no `roles` claim.
+fn roles(identity: &str, _kind: TokenType) -> Map<String, Value> {
+    let mut claims = Map::new();
+    if identity == "alice" {
+        claims.insert("roles".into(), json!(["admin"]));
+    }
+    claims
+}
+
 /// The quickstart rocket: its configuration, with the demo secret under whatever is set.
 pub fn rocket() -> Rocket<Build> {
     let figment = rocket::Config::figment();
@@ -195,7 +213,11 @@ pub fn rocket() -> Rocket<Build> {
         );
     }
     rocket::custom(figment)
-        .attach(Auth::fairing().user_loader(Users(USERS.into_iter().collect())))
+        .attach(
+            Auth::fairing()
+                .user_loader(Users(USERS.into_iter().collect()))
+                .additional_claims(roles),
+        )
         .manage(Users(USERS.into_iter().collect()))
         .mount(
             "/",
@@ -207,6 +229,7 @@ pub fn rocket() -> Rocket<Build> {
                 fresh,
                 optional,
                 claims,
+                admin,
                 whoami,
                 logout,
                 logout_everywhere

@@ -32,6 +32,9 @@ pub enum ErrorKind {
     ClaimsVerification,
     /// The CSRF double-submit check failed.
     Csrf,
+    /// The token is valid but its holder may not call the route: a role, scope or check of
+    /// the route refused it (403).
+    Forbidden,
     /// The revocation store could not answer, so the request fails closed.
     StoreUnavailable,
     /// `Auth::fairing()` is not attached (launch refuses guarded routes without it, so only a
@@ -75,6 +78,12 @@ pub enum AuthError {
     StoreUnavailable,
     /// `Auth::fairing()` is not attached.
     NotConfigured,
+    /// The token passed verification, but a role, scope or check of the route refused it.
+    Forbidden {
+        /// The scopes the route requires, when a scope check refused (for
+        /// `WWW-Authenticate`); empty otherwise.
+        scopes: &'static [&'static str],
+    },
     /// The JSON body of a [`JsonToken`](crate::JsonToken) does not fit the handler's type.
     BadBody,
 }
@@ -83,6 +92,12 @@ impl AuthError {
     /// A malformed or unacceptable token, with a fixed message.
     pub(crate) const fn invalid(message: &'static str) -> Self {
         AuthError::Invalid(Cow::Borrowed(message))
+    }
+
+    /// 403 `Insufficient permissions`, for an application's own authorization guard (pass
+    /// it to [`refuse`](crate::refuse) so the response has jwt-ext's shape and hooks).
+    pub const fn forbidden() -> Self {
+        AuthError::Forbidden { scopes: &[] }
     }
 
     /// The family this failure belongs to.
@@ -101,6 +116,7 @@ impl AuthError {
             AuthError::Csrf(_) => ErrorKind::Csrf,
             AuthError::StoreUnavailable => ErrorKind::StoreUnavailable,
             AuthError::NotConfigured => ErrorKind::NotConfigured,
+            AuthError::Forbidden { .. } => ErrorKind::Forbidden,
             AuthError::BadBody => ErrorKind::Invalid,
         }
     }
@@ -121,6 +137,7 @@ impl AuthError {
             AuthError::ClaimsVerification => Status::BadRequest,
             AuthError::StoreUnavailable => Status::ServiceUnavailable,
             AuthError::NotConfigured => Status::InternalServerError,
+            AuthError::Forbidden { .. } => Status::Forbidden,
             AuthError::BadBody => Status::UnprocessableEntity,
         }
     }
@@ -143,6 +160,7 @@ impl AuthError {
             AuthError::Csrf(m) => Cow::Borrowed(m),
             AuthError::StoreUnavailable => "Token revocation store unavailable".into(),
             AuthError::NotConfigured => "Authentication is not configured".into(),
+            AuthError::Forbidden { .. } => "Insufficient permissions".into(),
             AuthError::BadBody => "Invalid JSON body".into(),
         }
     }

@@ -97,6 +97,7 @@ compile_error!(
 
 mod algorithm;
 mod auth;
+mod authorize;
 mod blocklist;
 mod claims;
 pub mod config;
@@ -119,6 +120,7 @@ mod verify;
 
 pub use algorithm::Algorithm;
 pub use auth::Auth;
+pub use authorize::{Check, Denied, Permission};
 #[cfg(feature = "redis")]
 pub use blocklist::RedisBlocklist;
 pub use blocklist::{Blocklist, MemoryBlocklist, StoreError};
@@ -126,7 +128,8 @@ pub use claims::{Claims, ClaimsError};
 pub use error::{AuthError, ErrorKind, IssueError};
 pub use fairing::AuthFairing;
 pub use guard::{
-    AccessToken, AnyToken, CurrentUser, FreshToken, JsonToken, OptionalToken, RefreshToken, Token,
+    refuse, AccessToken, AnyToken, CurrentUser, FreshToken, JsonToken, OptionalToken, RefreshToken,
+    Token,
 };
 pub use hooks::{ToIdentity, UserLoader};
 pub use issue::TokenBuilder;

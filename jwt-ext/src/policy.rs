@@ -1,7 +1,10 @@
-//! What a route demands of its token: [`Policy`] (Flask's `jwt_required()` parameters) and the
-//! type-level [`Requirement`]s the guards take as their `P` parameter.
+//! What a route demands of its token: [`Policy`] (Flask's `jwt_required()` parameters and the
+//! authorization on claims) and the type-level [`Requirement`]s the guards take as their `P`
+//! parameter.
 
 use rocket::Request;
+
+use crate::authorize::Check;
 
 use crate::kind::TokenType;
 use crate::location::Location;
@@ -30,6 +33,13 @@ pub struct Policy {
     pub check_revocation: bool,
     /// Look in these locations, in order, instead of the configured `token_location`.
     pub locations: Option<&'static [Location]>,
+    /// The token's roles claim (`roles_claim`, `"roles"` by default) must hold one of these;
+    /// none: no role needed.
+    pub roles: &'static [&'static str],
+    /// The token must grant every one of these OAuth 2 scopes (`scope` or `scp`).
+    pub scopes: &'static [&'static str],
+    /// Custom checks; every one must pass.
+    pub checks: &'static [Check],
 }
 
 impl Policy {
@@ -44,6 +54,9 @@ impl Policy {
             optional: false,
             check_revocation: true,
             locations: None,
+            roles: &[],
+            scopes: &[],
+            checks: &[],
         }
     }
 
@@ -93,6 +106,26 @@ impl Policy {
             locations: Some(locations),
             ..self
         }
+    }
+
+    /// Only holders of one of these roles (403 otherwise); see [`Policy::roles`](Policy#structfield.roles).
+    pub const fn roles(self, roles: &'static [&'static str]) -> Self {
+        Policy { roles, ..self }
+    }
+
+    /// Only tokens granted every one of these scopes (403 otherwise).
+    pub const fn scopes(self, scopes: &'static [&'static str]) -> Self {
+        Policy { scopes, ..self }
+    }
+
+    /// Only tokens every one of these checks accepts (403 otherwise).
+    pub const fn checks(self, checks: &'static [Check]) -> Self {
+        Policy { checks, ..self }
+    }
+
+    /// Whether any authorization (roles, scopes, checks) is asked for.
+    pub(crate) const fn authorizes(&self) -> bool {
+        !self.roles.is_empty() || !self.scopes.is_empty() || !self.checks.is_empty()
     }
 
     /// The same policy, required: a guard that must produce a token.

@@ -13,6 +13,7 @@ use crate::auth::Auth;
 use crate::error::AuthError;
 use crate::verify;
 
+pub use crate::authorize::Check;
 pub use crate::claims::{Claims, ClaimsError, SerdeClaims};
 pub use crate::location::Location;
 pub use crate::policy::Policy;

@@ -1,6 +1,7 @@
 //! Rendering failures (SPEC §9): the default JSON body with `WWW-Authenticate` and
 //! `Retry-After`, the error hooks, and the responders of [`AuthError`] and [`IssueError`].
 
+use std::borrow::Cow;
 use std::io::Cursor;
 
 use rocket::http::{ContentType, Header, Status};
@@ -13,13 +14,16 @@ use crate::error::{AuthError, IssueError};
 pub(crate) const RETRY_AFTER_SECS: u32 = 5;
 
 impl AuthError {
-    /// The `WWW-Authenticate` value of a 401 (RFC 6750 §3), `None` for other statuses.
-    fn www_authenticate(&self) -> Option<&'static str> {
+    /// The `WWW-Authenticate` value of a 401 or 403 (RFC 6750 §3), `None` for other statuses.
+    fn www_authenticate(&self) -> Option<Cow<'static, str>> {
         match self {
-            AuthError::Missing(_) | AuthError::NeedsFresh | AuthError::Csrf(_) => Some("Bearer"),
-            AuthError::Expired | AuthError::Revoked | AuthError::UserLookup { .. } => {
-                Some(r#"Bearer error="invalid_token""#)
+            AuthError::Missing(_) | AuthError::NeedsFresh | AuthError::Csrf(_) => {
+                Some("Bearer".into())
             }
+            AuthError::Expired | AuthError::Revoked | AuthError::UserLookup { .. } => {
+                Some(r#"Bearer error="invalid_token""#.into())
+            }
+            AuthError::Forbidden { scopes } => Some(insufficient_scope(scopes)),
             _ => None,
         }
     }
@@ -48,6 +52,22 @@ impl Auth {
             None => error.to_response(&self.settings.error_message_key),
         }
     }
+}
+
+/// `Bearer error="insufficient_scope"`, with the required scopes when they can be quoted
+/// (RFC 6750 §3: scope tokens never hold `"` or `\`; a hand-built policy might).
+fn insufficient_scope(scopes: &[&str]) -> Cow<'static, str> {
+    const BASE: &str = r#"Bearer error="insufficient_scope""#;
+    let quotable = |scope: &&str| {
+        !scope.is_empty()
+            && scope
+                .bytes()
+                .all(|b| b == b'!' || (b'#'..=b'~').contains(&b) && b != b'\\')
+    };
+    if scopes.is_empty() || !scopes.iter().all(quotable) {
+        return BASE.into();
+    }
+    format!(r#"{BASE}, scope="{}""#, scopes.join(" ")).into()
 }
 
 /// A JSON response with the given status, whatever the request's `Accept` header.

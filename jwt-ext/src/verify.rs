@@ -21,6 +21,7 @@ use rocket::tokio::sync::OnceCell;
 use rocket::{Request, Route};
 
 use crate::auth::Auth;
+use crate::authorize;
 use crate::csrf;
 use crate::error::AuthError;
 use crate::extract::{self, JsonBody};
@@ -247,7 +248,8 @@ fn verified(cx: &Context<'_>, auth: &Auth, token: &str, location: Location) -> A
 }
 
 /// The policy's steps on a decoded token, in SPEC §4's order: type, freshness, revocation
-/// (answered once per token through `revocation`), the verification hook.
+/// (answered once per token through `revocation`), the verification hook; then, the token
+/// being valid, the route's authorization.
 pub(crate) async fn judge(
     auth: &Auth,
     policy: &Policy,
@@ -274,10 +276,36 @@ pub(crate) async fn judge(
             .await
             .clone()?;
     }
-    match &auth.hooks.token_verification {
-        Some(verify) if !verify(data) => Err(AuthError::ClaimsVerification),
-        _ => Ok(()),
+    if let Some(verify) = &auth.hooks.token_verification {
+        if !verify(data) {
+            return Err(AuthError::ClaimsVerification);
+        }
     }
+    if policy.authorizes() {
+        authorize(&auth.settings.roles_claim, policy, data)?;
+    }
+    Ok(())
+}
+
+/// Roles (any of them), scopes (all of them), then each check.
+fn authorize(roles_claim: &str, policy: &Policy, data: &TokenData) -> Result<(), AuthError> {
+    if !policy.roles.is_empty() && !authorize::has_any_role(data, roles_claim, policy.roles) {
+        rocket::debug!(
+            "jwt-ext: the token holds none of the roles {:?}",
+            policy.roles
+        );
+        return Err(AuthError::forbidden());
+    }
+    if !policy.scopes.is_empty() && !authorize::has_scopes(data, policy.scopes) {
+        rocket::debug!(
+            "jwt-ext: the token lacks one of the scopes {:?}",
+            policy.scopes
+        );
+        return Err(AuthError::Forbidden {
+            scopes: policy.scopes,
+        });
+    }
+    policy.checks.iter().try_for_each(|check| check.run(data))
 }
 
 /// The user `loader` finds for `token`, looked up once per token and user type.

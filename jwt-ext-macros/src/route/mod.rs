@@ -8,6 +8,7 @@
 //! Every other token of the function is passed through untouched, which keeps handlers written
 //! inside `macro_rules!` working.
 
+mod authorization;
 mod parse;
 
 use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
@@ -33,6 +34,7 @@ struct Policy {
     optional: bool,
     skip_revocation_check: bool,
     locations: Option<Vec<&'static str>>,
+    authorization: authorization::Authorization,
 }
 
 pub(crate) fn expand(attribute: Attribute, args: TokenStream, item: TokenStream) -> TokenStream {
@@ -144,6 +146,7 @@ fn validate(
             .locations
             .as_ref()
             .map(|list| list.iter().map(|(name, _)| *name).collect()),
+        authorization: options.authorization.clone(),
     };
 
     let handler = parse::handler(function);
@@ -237,6 +240,8 @@ fn policy_tokens(
         });
         value.extend(quote!(.locations(&[#(#variants),*])));
     }
+    let claims = handler.guards.iter().find_map(|g| g.claims.as_ref());
+    value.extend(policy.authorization.tokens(&private, claims));
     let reads_body = handler.body_guard;
     let definition = quote! {
         #[doc(hidden)]

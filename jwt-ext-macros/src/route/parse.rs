@@ -5,6 +5,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, FnArg, GenericArgument, Lit, Meta, PathArguments, Token, Type};
 
+use super::authorization::{Authorization, CHECK, ROLES, SCOPES};
 use crate::ctxt::{unknown, Ctxt};
 
 pub(crate) const OPTIONAL: &str = "optional";
@@ -13,13 +14,16 @@ pub(crate) const REFRESH: &str = "refresh";
 pub(crate) const LOCATIONS: &str = "locations";
 pub(crate) const VERIFY_TYPE: &str = "verify_type";
 pub(crate) const SKIP_REVOCATION_CHECK: &str = "skip_revocation_check";
-pub(crate) const ALL_OPTIONS: [&str; 6] = [
+pub(crate) const ALL_OPTIONS: [&str; 9] = [
     OPTIONAL,
     FRESH,
     REFRESH,
     LOCATIONS,
     VERIFY_TYPE,
     SKIP_REVOCATION_CHECK,
+    CHECK,
+    SCOPES,
+    ROLES,
 ];
 
 /// Location names and the runtime `Location` variants they stand for.
@@ -74,6 +78,7 @@ pub(crate) struct Options {
     /// `verify_type = false`
     pub(crate) any_type: Option<Span>,
     pub(crate) skip_revocation_check: Option<Span>,
+    pub(crate) authorization: Authorization,
 }
 
 /// Parses the attribute's arguments, reporting every mistake.
@@ -144,6 +149,7 @@ pub(crate) fn options(attribute: Attribute, args: TokenStream, ctxt: &mut Ctxt) 
                 },
                 _ => ctxt.error(&meta, "write `verify_type = false` to accept both token types"),
             },
+            CHECK | SCOPES | ROLES => options.authorization.parse(&name, &meta, ctxt),
             LOCATIONS => match &meta {
                 Meta::NameValue(nv) => options.locations = Some(locations(&nv.value, ctxt)),
                 _ => ctxt.error(&meta, "write `locations = [headers, cookies]` (any of `headers`, `cookies`, `query_string`, `json`)"),
@@ -225,6 +231,9 @@ pub(crate) struct GuardParam {
     pub(crate) policy: Option<(String, Span)>,
     /// The alias written instead of `Token<C, P>` (`RefreshToken`, ...), for messages.
     pub(crate) alias: Option<String>,
+    /// The claims type argument of `Token<C, ..>`, its aliases, `OptionalToken` and
+    /// `JsonToken`, unless it is `()`.
+    pub(crate) claims: Option<Type>,
     pub(crate) ty: Type,
 }
 
@@ -259,10 +268,16 @@ pub(crate) fn handler(function: &syn::ItemFn) -> Handler {
             } else {
                 continue;
             };
+        let claims = (guard != "CurrentUser")
+            .then(|| type_argument(&last.arguments, 0))
+            .flatten()
+            .filter(|ty| !matches!(ty, Type::Tuple(t) if t.elems.is_empty()))
+            .cloned();
         guards.push(GuardParam {
             guard,
             policy,
             alias,
+            claims,
             ty: (*arg.ty).clone(),
         });
     }
@@ -272,6 +287,16 @@ pub(crate) fn handler(function: &syn::ItemFn) -> Handler {
 
 /// The last segment of a guard's second type argument (`Token<C, Refresh>` → `Refresh`).
 fn policy_argument(arguments: &PathArguments) -> Option<(String, Span)> {
+    type_argument(arguments, 1)
+        .and_then(|ty| match ty {
+            Type::Path(p) => p.path.segments.last(),
+            _ => None,
+        })
+        .map(|s| (s.ident.to_string(), s.ident.span()))
+}
+
+/// The `n`th type argument of a path segment, looked through groups.
+fn type_argument(arguments: &PathArguments, n: usize) -> Option<&Type> {
     let PathArguments::AngleBracketed(args) = arguments else {
         return None;
     };
@@ -281,12 +306,7 @@ fn policy_argument(arguments: &PathArguments) -> Option<(String, Span)> {
             GenericArgument::Type(ty) => Some(strip(ty)),
             _ => None,
         })
-        .nth(1)
-        .and_then(|ty| match ty {
-            Type::Path(p) => p.path.segments.last(),
-            _ => None,
-        })
-        .map(|s| (s.ident.to_string(), s.ident.span()))
+        .nth(n)
 }
 
 /// Looks through references and groups (`macro_rules!` wraps `ty` fragments in groups).

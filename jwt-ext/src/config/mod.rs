@@ -58,6 +58,9 @@ pub struct Config {
     pub refresh_token_expires: Expiry,
     /// `JWT_IDENTITY_CLAIM`; `"sub"`. The claim holding the identity; not another reserved claim.
     pub identity_claim: String,
+    /// (new) `"roles"`. The claim `roles = [..]` of the route attributes reads: a string or an
+    /// array of strings; not a reserved claim.
+    pub roles_claim: String,
     /// `JWT_ERROR_MESSAGE_KEY`; `"msg"`. The key of every error body.
     pub error_message_key: String,
     /// `JWT_TOKEN_LOCATION`; `["headers"]`. Where tokens are looked for, in order: `headers`, `cookies`, `query_string`, `json`.
@@ -185,6 +188,7 @@ impl Default for Config {
             access_token_expires: Expiry::Seconds(900),
             refresh_token_expires: Expiry::Seconds(2_592_000),
             identity_claim: s("sub"),
+            roles_claim: s("roles"),
             error_message_key: s("msg"),
             token_location: OneOrMany::One(Location::Headers),
             header_name: s("Authorization"),

@@ -39,6 +39,7 @@ pub(crate) struct Settings {
     pub(crate) access_expires: Option<i64>,
     pub(crate) refresh_expires: Option<i64>,
     pub(crate) identity_claim: String,
+    pub(crate) roles_claim: String,
     pub(crate) error_message_key: String,
     pub(crate) locations: Vec<Location>,
     pub(crate) header_name: String,
@@ -90,6 +91,7 @@ impl Settings {
             access_expires: config.access_token_expires.seconds(),
             refresh_expires: config.refresh_token_expires.seconds(),
             identity_claim: config.identity_claim,
+            roles_claim: config.roles_claim,
             error_message_key: config.error_message_key,
             locations,
             header_name: config.header_name,
@@ -226,6 +228,16 @@ fn check(config: &Config) -> Result<(), ConfigError> {
             format!(
                 "`{claim}` is a reserved claim that jwt-ext sets itself; name another claim \
                  (`sub`, the default, or one of your own such as `user_id`)"
+            ),
+        ));
+    }
+    let roles = config.roles_claim.as_str();
+    if roles.is_empty() || RESERVED_CLAIMS.contains(&roles) || roles == claim {
+        return Err(ConfigError::new(
+            "roles_claim",
+            format!(
+                "`{roles}` cannot hold roles: name a claim of your own that is not reserved and \
+                 not the identity claim (`roles`, the default)"
             ),
         ));
     }

@@ -85,6 +85,10 @@ fn cross_field_messages_name_the_key_and_the_fix() {
             "`jwt.identity_claim`: `type` is a reserved claim",
         ),
         (
+            serde_json::json!({"secret_key": secret, "roles_claim": "sub"}),
+            "`jwt.roles_claim`: `sub` cannot hold roles",
+        ),
+        (
             serde_json::json!({"secret_key": secret, "cookie_samesite": "none"}),
             "`jwt.cookie_samesite`: `None` needs `cookie_secure = true`",
         ),

@@ -113,6 +113,44 @@ pub(crate) async fn token<C: Claims, P>(
     }))
 }
 
+/// Fails a request guard of the application's own with jwt-ext's answer: the fairing renders
+/// `error` as every other failure (JSON body, status, `WWW-Authenticate`, the error hooks),
+/// instead of leaving the status to the application's catchers.
+///
+/// An admins-only guard composed on [`Token`], with its `Sentinel`:
+///
+/// ```
+/// use jwt_ext::{refuse, AuthError, Token};
+/// use rocket::request::{FromRequest, Outcome, Request};
+/// use rocket::{outcome::try_outcome, Ignite, Rocket, Sentinel};
+///
+/// struct Admin(Token);
+///
+/// #[rocket::async_trait]
+/// impl<'r> FromRequest<'r> for Admin {
+///     type Error = AuthError;
+///
+///     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, AuthError> {
+///         let token = try_outcome!(req.guard::<Token>().await);
+///         if token.identity() == "alice" {
+///             Outcome::Success(Admin(token))
+///         } else {
+///             refuse(req, AuthError::forbidden())
+///         }
+///     }
+/// }
+///
+/// /// Launch refuses routes taking `Admin` when the fairing is missing, as with `Token`.
+/// impl Sentinel for Admin {
+///     fn abort(rocket: &Rocket<Ignite>) -> bool {
+///         <Token as Sentinel>::abort(rocket)
+///     }
+/// }
+/// ```
+pub fn refuse<T>(req: &Request<'_>, error: AuthError) -> Outcome<T, AuthError> {
+    fail(req, error)
+}
+
 pub(crate) fn missing() -> AuthError {
     AuthError::Missing("Missing JWT".into())
 }
