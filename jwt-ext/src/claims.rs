@@ -76,6 +76,12 @@ impl<T: Serialize + DeserializeOwned> SerdeClaims for T {
 ///     }
 /// }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a claims type",
+    label = "`{Self}` does not implement `jwt_ext::Claims`",
+    note = "claims are a struct with `#[derive(Serialize, Deserialize, Claims)]`, `()` or \
+            `serde_json::Map<String, Value>`"
+)]
 pub trait Claims: SerdeClaims + Send + Sync + 'static {
     /// Reads the claims from a verified token: by default [`Claims::from_payload`] of its
     /// payload. Override it to read the header or the identity too.

@@ -93,8 +93,55 @@ pub(crate) fn generic_route() -> &'static str {
     "j"
 }
 
+#[derive(serde::Serialize, serde::Deserialize, jwt_ext::Claims)]
+struct NoteClaims {
+    role: String,
+}
+
+fn is_admin(claims: &NoteClaims) -> bool {
+    claims.role == "admin"
+}
+
+mod rules {
+    pub fn not_banned(claims: &super::NoteClaims) -> Result<(), String> {
+        if claims.role == "banned" { Err("banned".into()) } else { Ok(()) }
+    }
+}
+
+/// Authorization: checks typed by their own argument or by the handler's claims, roles, scopes.
+#[jwt_required(check = is_admin)]
+#[get("/k")]
+fn checked(token: Token) -> String {
+    token.identity().to_owned()
+}
+
+#[jwt_required(check = [is_admin, rules::not_banned], roles = ["admin"], scopes = ["notes:write", "notes:read"])]
+#[get("/l")]
+fn checked_typed(token: Token<NoteClaims>) -> String {
+    token.claims().role.clone()
+}
+
+#[fresh_jwt_required(roles = ["admin", "owner"])]
+#[post("/m")]
+fn fresh_roles(token: FreshToken) -> String {
+    token.identity().to_owned()
+}
+
+#[jwt_refresh_token_required(check = self::rules::not_banned)]
+#[post("/n")]
+fn refresh_checked(token: Token) -> String {
+    token.identity().to_owned()
+}
+
+#[jwt_required(scopes = ["notes:write"], locations = [json])]
+#[post("/o", data = "<body>")]
+fn json_scoped(body: JsonToken<NoteClaims>) -> String {
+    body.identity().to_owned()
+}
+
 fn main() {
     let _ = rocket::routes![
-        plain, empty_parens, optional, fresh, refresh, any, json, fresh_short, stricter, aliases, access_alias, refresh_alias, refresh_short, generic_route
+        plain, empty_parens, optional, fresh, refresh, any, json, fresh_short, stricter, aliases, access_alias, refresh_alias, refresh_short, generic_route,
+        checked, checked_typed, fresh_roles, refresh_checked, json_scoped
     ];
 }
