@@ -1,5 +1,6 @@
 //! Authorization on claims (SPEC §5, §9): roles, scopes and checks in the route attributes and
 //! in a `Requirement`, answered 403 after every verification step.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failed expectation is a failed test
 
 mod common;
 

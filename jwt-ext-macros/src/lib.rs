@@ -24,7 +24,23 @@ use route::Attribute;
 ///         | verify_type = false           either type (not with `refresh`)
 ///         | skip_revocation_check         do not ask the revocation store
 ///         | locations = [location, ...]   instead of `token_location`, in this order
+///         | roles = ["role", ...]         the roles claim holds one of them      (else 403)
+///         | scopes = ["scope", ...]       `scope`/`scp` grants all of them      (else 403)
+///         | check = path | check = [path, ...]   every function accepts       (else 403)
 /// location := headers | cookies | query_string | json     (or the same names as strings)
+/// path := a fn(&C) -> bool | Result<(), E: Display>, C: Claims
+/// ```
+///
+/// The authorization options run after every verification step (a forged, expired or
+/// revoked token gets its own error, never 403). A check's claims type `C` is the handler's
+/// `Token<C>` (or `JsonToken<C>`, an alias's `C`) when it names one, else the check's own
+/// argument type; claims that do not parse answer 400 as custom claims do. They become
+/// `Policy::roles`, `Policy::scopes` and `Policy::checks`:
+///
+/// ```text
+/// #[jwt_required(roles = ["admin"], check = same_tenant)]
+/// // const POLICY: Policy = Policy::access().roles(&["admin"])
+/// //     .checks(&[Check::new("same_tenant", |t| Check::claims::<C, _>(t, same_tenant))]);
 /// ```
 ///
 /// It expands to the handler with one hidden first parameter, plus a unit struct named after
@@ -47,7 +63,10 @@ use route::Attribute;
 /// unknown or repeated option, `fresh` with `refresh`, two JWT attributes, an unknown
 /// location, a parameter whose explicit policy contradicts the attribute's (`Token<_, Refresh>`
 /// or `RefreshToken` under an access policy, `AnyType` under one token type, `Access` under
-/// `fresh`), a `Token` under `optional`, and no route attribute below it.
+/// `fresh`), a `Token` under `optional`, and no route attribute below it; for the
+/// authorization options, a check that does not exist, takes another claims type than the
+/// handler's or a type that is not `Claims`, or returns something else than `bool` or
+/// `Result`, a scope that is not an RFC 6749 scope token, and a role or scope listed twice.
 #[proc_macro_attribute]
 pub fn jwt_required(args: TokenStream, item: TokenStream) -> TokenStream {
     route::expand(Attribute::JwtRequired, args.into(), item.into()).into()

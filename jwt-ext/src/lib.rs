@@ -3,7 +3,9 @@
 //!
 //! Access and refresh tokens, freshness for critical routes, revocation, custom claims, users
 //! in and out of tokens, and tokens in headers, cookies (with CSRF protection), the query
-//! string or a JSON body. Tokens have Flask-JWT-Extended 4.x's layout, so a Flask service and a
+//! string or a JSON body; and authorization on claims (roles, OAuth 2 scopes, checks of your
+//! own: [`Policy`], `#[jwt_required(roles = [..], scopes = [..], check = path)]`), answered
+//! 403. Tokens have Flask-JWT-Extended 4.x's layout, so a Flask service and a
 //! Rocket service with the same secret accept each other's tokens.
 //!
 //! # Quickstart
