@@ -109,10 +109,11 @@ pub(crate) fn options(attribute: Attribute, args: TokenStream, ctxt: &mut Ctxt) 
             continue;
         };
         if seen.contains(&name) {
-            ctxt.error(
-                meta.path(),
-                format!("duplicate option `{name}`; remove this one"),
-            );
+            let fix = match name.as_str() {
+                CHECK | SCOPES | ROLES => format!("list them all in one: `{name} = [a, b]`"),
+                _ => "remove this one".to_owned(),
+            };
+            ctxt.error(meta.path(), format!("duplicate option `{name}`; {fix}"));
             continue;
         }
         seen.push(name.clone());
