@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{answer, auth, bearer, client, forge, msg, payload, rocket_with};
+use common::{answer, auth, bearer, client, forge, get, msg, payload, post, rocket_with};
 use jwt_ext::{
     fresh_jwt_required, jwt_refresh_token_required, jwt_required, refuse, Auth, AuthError, Check,
     Claims, ErrorKind, Policy, Requirement, Token,
@@ -137,19 +137,6 @@ fn token(client: &Client, who: &str, claims: Value) -> String {
         builder = builder.claim(name, value);
     }
     builder.issue().expect("issued")
-}
-
-fn get(client: &Client, path: &str, token: &str) -> (Status, Value) {
-    answer(client.get(path.to_owned()).header(bearer(token)).dispatch())
-}
-
-fn post(client: &Client, path: &str, token: &str) -> (Status, Value) {
-    answer(
-        client
-            .post(path.to_owned())
-            .header(bearer(token))
-            .dispatch(),
-    )
 }
 
 fn forbidden() -> (Status, Value) {

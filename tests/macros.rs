@@ -14,7 +14,7 @@ use jwt_ext::{
 use rocket::http::{ContentType, Cookie, Header, Status};
 use rocket::local::blocking::Client;
 use rocket::{get, post, routes, Request};
-use serde_json::{json, Value};
+use serde_json::json;
 
 struct User(String);
 struct Users;
@@ -158,19 +158,6 @@ fn tokens(client: &Client) -> Tokens {
             .expect("issues"),
         refresh: auth.refresh_token("alice").issue().expect("issues"),
     }
-}
-
-fn get(client: &Client, path: &str, token: &str) -> (Status, Value) {
-    answer(client.get(path.to_owned()).header(bearer(token)).dispatch())
-}
-
-fn post(client: &Client, path: &str, token: &str) -> (Status, Value) {
-    answer(
-        client
-            .post(path.to_owned())
-            .header(bearer(token))
-            .dispatch(),
-    )
 }
 
 #[test]

@@ -7,29 +7,13 @@ mod quickstart;
 
 mod common;
 
-use common::{answer, bearer, msg, set_cookies};
+use common::{answer, bearer, get, login, msg, quickstart_client, set_cookies};
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::blocking::Client;
-use serde_json::{json, Value};
+use serde_json::json;
 
 fn client() -> Client {
-    let rocket = quickstart::rocket().configure(
-        rocket::figment::Figment::from(rocket::Config::debug_default())
-            .merge(("log_level", "off"))
-            .merge(("jwt.secret_key", "quickstart-test-secret-quickstart-test")),
-    );
-    Client::tracked(rocket).expect("the quickstart launches")
-}
-
-fn login(client: &Client, path: &str, username: &str, password: &str) -> (Status, Value) {
-    let body = json!({"username": username, "password": password}).to_string();
-    answer(
-        client
-            .post(path)
-            .header(ContentType::JSON)
-            .body(body)
-            .dispatch(),
-    )
+    quickstart_client(quickstart::rocket())
 }
 
 fn tokens(client: &Client) -> (String, String) {
@@ -37,10 +21,6 @@ fn tokens(client: &Client) -> (String, String) {
     assert_eq!(status, Status::Ok);
     let get = |k: &str| body[k].as_str().expect("a token").to_owned();
     (get("access_token"), get("refresh_token"))
-}
-
-fn get(client: &Client, path: &str, token: &str) -> (Status, Value) {
-    answer(client.get(path).header(bearer(token)).dispatch())
 }
 
 #[test]

@@ -7,37 +7,21 @@ mod quickstart;
 
 mod common;
 
-use common::{answer, bearer, msg};
-use rocket::http::{ContentType, Status};
+use common::{answer, bearer, get, login, msg, quickstart_client};
+use rocket::http::Status;
 use rocket::local::blocking::Client;
 use serde_json::{json, Value};
 
 fn client() -> Client {
-    let rocket = quickstart::rocket().configure(
-        rocket::figment::Figment::from(rocket::Config::debug_default())
-            .merge(("log_level", "off"))
-            .merge(("jwt.secret_key", "quickstart-test-secret-quickstart-test")),
-    );
-    Client::tracked(rocket).expect("the quickstart launches")
+    quickstart_client(quickstart::rocket())
 }
 
 /// The access and refresh tokens of a login.
-fn login(client: &Client, username: &str, password: &str) -> (String, String) {
-    let body = json!({"username": username, "password": password}).to_string();
-    let (status, body) = answer(
-        client
-            .post("/login")
-            .header(ContentType::JSON)
-            .body(body)
-            .dispatch(),
-    );
+fn tokens(client: &Client, username: &str, password: &str) -> (String, String) {
+    let (status, body) = login(client, "/login", username, password);
     assert_eq!(status, Status::Ok);
     let get = |k: &str| body[k].as_str().expect("a token").to_owned();
     (get("access_token"), get("refresh_token"))
-}
-
-fn get(client: &Client, path: &str, token: &str) -> (Status, Value) {
-    answer(client.get(path).header(bearer(token)).dispatch())
 }
 
 fn forbidden() -> (Status, Value) {
@@ -47,8 +31,8 @@ fn forbidden() -> (Status, Value) {
 #[test]
 fn only_alice_is_an_admin() {
     let client = client();
-    let (alice, alice_refresh) = login(&client, "alice", "wonderland");
-    let (test, _) = login(&client, "test", "test");
+    let (alice, alice_refresh) = tokens(&client, "alice", "wonderland");
+    let (test, _) = tokens(&client, "test", "test");
     assert_eq!(
         get(&client, "/admin", &alice),
         (Status::Ok, json!({"admin": "alice"}))
@@ -77,8 +61,8 @@ fn only_alice_is_an_admin() {
 #[test]
 fn the_tokens_of_test_carry_no_roles_and_alices_carry_admin() {
     let client = client();
-    let (test, _) = login(&client, "test", "test");
-    let (alice, _) = login(&client, "alice", "wonderland");
+    let (test, _) = tokens(&client, "test", "test");
+    let (alice, _) = tokens(&client, "alice", "wonderland");
     let (_, claims) = get(&client, "/claims", &test);
     let mut names: Vec<&str> = claims
         .as_object()
@@ -98,7 +82,7 @@ fn the_tokens_of_test_carry_no_roles_and_alices_carry_admin() {
 #[test]
 fn a_bad_token_of_alice_gets_its_own_error_not_a_403() {
     let client = client();
-    let (alice, _) = login(&client, "alice", "wonderland");
+    let (alice, _) = tokens(&client, "alice", "wonderland");
     let (head, signature) = alice.rsplit_once('.').expect("three parts");
     let mut forged_signature: Vec<u8> = signature.bytes().collect();
     forged_signature[0] = if forged_signature[0] == b'A' {

@@ -56,6 +56,43 @@ pub fn answer(response: LocalResponse<'_>) -> (Status, Value) {
     (status, json)
 }
 
+/// GET `path` with a bearer token: the status and JSON body.
+pub fn get(client: &Client, path: &str, token: &str) -> (Status, Value) {
+    answer(client.get(path.to_owned()).header(bearer(token)).dispatch())
+}
+
+/// POST `path` with a bearer token: the status and JSON body.
+pub fn post(client: &Client, path: &str, token: &str) -> (Status, Value) {
+    answer(
+        client
+            .post(path.to_owned())
+            .header(bearer(token))
+            .dispatch(),
+    )
+}
+
+/// The quickstart's rocket under the tests' settings (no log, a fixed secret).
+pub fn quickstart_client(rocket: Rocket<Build>) -> Client {
+    let rocket = rocket.configure(
+        Figment::from(rocket::Config::debug_default())
+            .merge(("log_level", "off"))
+            .merge(("jwt.secret_key", "quickstart-test-secret-quickstart-test")),
+    );
+    Client::tracked(rocket).expect("the quickstart launches")
+}
+
+/// Posts the quickstart's login body to `path`.
+pub fn login(client: &Client, path: &str, username: &str, password: &str) -> (Status, Value) {
+    let body = json!({"username": username, "password": password}).to_string();
+    answer(
+        client
+            .post(path.to_owned())
+            .header(rocket::http::ContentType::JSON)
+            .body(body)
+            .dispatch(),
+    )
+}
+
 /// The `Set-Cookie` headers of a response.
 pub fn set_cookies(response: &LocalResponse<'_>) -> Vec<String> {
     response
