@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use jwt_ext::{
     fresh_jwt_required, jwt_refresh_token_required, jwt_required, Auth, CurrentUser, IssueError,
-    OptionalToken, Token, TokenData, TokenType, UserLoader,
+    OptionalToken, RotateError, Token, TokenData, TokenType, UserLoader,
 };
 use rocket::http::{CookieJar, Status};
 use rocket::serde::json::serde_json::Map;
@@ -93,8 +93,14 @@ fn login(
     jar: &CookieJar<'_>,
 ) -> Result<Json<Value>, Refused> {
     let username = check(&users.0, &creds).ok_or_else(bad_credentials)?;
-    let access = auth.access_token(&username).fresh(true).issue()?;
-    let refresh = auth.refresh_token(&username).issue()?;
+    // One family for the login's two tokens (written under refresh-token rotation only).
+    let family = auth.new_family();
+    let access = auth
+        .access_token(&username)
+        .fresh(true)
+        .family(&family)
+        .issue()?;
+    let refresh = auth.refresh_token(&username).family(family).issue()?;
     auth.set_access_cookies(jar, &access);
     auth.set_refresh_cookies(jar, &refresh);
     Ok(Json(
@@ -113,9 +119,21 @@ fn fresh_login(
     Ok(Json(json!({"access_token": access})))
 }
 
+/// A new access token (Flask's refresh); with `refresh_token_rotation`, a new pair of the
+/// token's family, the presented refresh token spent.
 #[jwt_refresh_token_required]
 #[post("/refresh")]
-fn refresh(auth: &Auth, token: Token, jar: &CookieJar<'_>) -> Result<Json<Value>, IssueError> {
+async fn refresh(
+    auth: &Auth,
+    token: Token,
+    jar: &CookieJar<'_>,
+) -> Result<Json<Value>, RotateError> {
+    if auth.rotates_refresh_tokens() {
+        let pair = auth.rotate(&token).await?;
+        auth.set_access_cookies(jar, &pair.access_token);
+        auth.set_refresh_cookies(jar, &pair.refresh_token);
+        return Ok(Json(json!(pair)));
+    }
     let access = auth.access_token(token.identity()).issue()?;
     auth.set_access_cookies(jar, &access);
     Ok(Json(json!({"access_token": access})))

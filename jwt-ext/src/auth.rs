@@ -11,7 +11,9 @@ use serde_json::{Map, Value};
 use crate::blocklist::Blocklist;
 use crate::config::Settings;
 use crate::error::AuthError;
+use crate::family;
 use crate::hooks::Hooks;
+use crate::kind::TokenType;
 use crate::token::{self, DecodeOptions, TokenData};
 
 /// Issues, decodes and revokes tokens; a request guard (`auth: &Auth`) and managed state.
@@ -87,7 +89,16 @@ impl Auth {
         self.blocklist
             .revoke_token(jti, keep_until)
             .await
-            .map_err(AuthError::from)
+            .map_err(AuthError::from)?;
+        // Logging out with a refresh token ends its family (SPEC §14).
+        if let (TokenType::Refresh, Some(family)) = (token.token_type(), token.family()) {
+            let keep_until = family::keep_until(&self.settings, Some(family), token::now());
+            self.blocklist
+                .revoke_family(family, keep_until)
+                .await
+                .map_err(AuthError::from)?;
+        }
+        Ok(())
     }
 
     /// Revokes every token of `identity` issued until now ("log out everywhere").

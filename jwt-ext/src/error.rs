@@ -57,6 +57,8 @@ pub enum AuthError {
     Invalid(Cow<'static, str>),
     /// The token has expired.
     Expired,
+    /// The refresh token's family is past `refresh_family_lifetime`: the user logs in again.
+    FamilyExpired,
     /// A refresh token was sent to a route that takes access tokens.
     RefreshNotAllowed,
     /// An access token was sent to a route that takes refresh tokens.
@@ -108,7 +110,7 @@ impl AuthError {
             | AuthError::Invalid(_)
             | AuthError::RefreshNotAllowed
             | AuthError::RefreshRequired => ErrorKind::Invalid,
-            AuthError::Expired => ErrorKind::Expired,
+            AuthError::Expired | AuthError::FamilyExpired => ErrorKind::Expired,
             AuthError::NeedsFresh => ErrorKind::NeedsFresh,
             AuthError::Revoked => ErrorKind::Revoked,
             AuthError::UserLookup { .. } => ErrorKind::UserLookup,
@@ -126,6 +128,7 @@ impl AuthError {
         match self {
             AuthError::Missing(_)
             | AuthError::Expired
+            | AuthError::FamilyExpired
             | AuthError::NeedsFresh
             | AuthError::Revoked
             | AuthError::UserLookup { .. }
@@ -149,6 +152,7 @@ impl AuthError {
                 Cow::Borrowed(m)
             }
             AuthError::Expired => "Token has expired".into(),
+            AuthError::FamilyExpired => "Session has expired, please log in again".into(),
             AuthError::RefreshNotAllowed => "Only non-refresh tokens are allowed".into(),
             AuthError::RefreshRequired => "Only refresh tokens are allowed".into(),
             AuthError::NeedsFresh => "Fresh token required".into(),

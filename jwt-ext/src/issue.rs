@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use crate::auth::Auth;
 use crate::claims::Claims;
 use crate::error::IssueError;
+use crate::family;
 use crate::hooks::ToIdentity;
 use crate::kind::{Freshness, TokenType};
 use crate::token::{self, Draft};
@@ -55,6 +56,7 @@ pub struct TokenBuilder<'a> {
     lifetime: Lifetime,
     claims: Result<Map<String, Value>, IssueError>,
     headers: Map<String, Value>,
+    family: Option<String>,
 }
 
 impl<'a> TokenBuilder<'a> {
@@ -68,6 +70,7 @@ impl<'a> TokenBuilder<'a> {
             lifetime: Lifetime::Configured,
             claims: Ok(Map::new()),
             headers: Map::new(),
+            family: None,
         }
     }
 
@@ -123,6 +126,16 @@ impl<'a> TokenBuilder<'a> {
         self
     }
 
+    /// Puts the token in a refresh-token family (`fam`, SPEC §14), e.g. the access and refresh
+    /// tokens of one login ([`Auth::new_family`]). Families exist under
+    /// `refresh_token_rotation` only: without it nothing is written and tokens keep Flask's
+    /// layout. With it, a refresh token issued without a family starts one of its own, and
+    /// under `refresh_family_lifetime` a token expires at its family's end at the latest.
+    pub fn family(mut self, family: impl Into<String>) -> Self {
+        self.family = Some(family.into());
+        self
+    }
+
     /// Adds a header parameter (not `alg`, `typ`, `kid`, nor one the verifier refuses).
     pub fn header(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
         self.headers.insert(name.into(), value.into());
@@ -153,6 +166,12 @@ impl<'a> TokenBuilder<'a> {
             Lifetime::Seconds(s) => Some(s),
             Lifetime::Never => None,
         };
+        let family = match (settings.rotation.enabled, self.family) {
+            (false, _) => None,
+            (true, Some(family)) => Some(family),
+            (true, None) => (self.kind == TokenType::Refresh).then(family::new_family),
+        };
+        let expires_in = family::within_family(settings, family.as_deref(), expires_in, now);
         let fresh = match self.fresh_for {
             Some(duration) => Freshness::for_duration(now, duration),
             None => self.fresh,
@@ -162,6 +181,7 @@ impl<'a> TokenBuilder<'a> {
             kind: self.kind,
             fresh,
             expires_in,
+            family: family.as_deref(),
             claims,
             headers,
         };

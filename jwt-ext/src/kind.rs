@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// Claims set by the library that custom claims may not replace (the identity claim too).
-pub const RESERVED_CLAIMS: [&str; 10] = [
-    "fresh", "iat", "jti", "type", "sub", "nbf", "csrf", "exp", "aud", "iss",
+pub const RESERVED_CLAIMS: [&str; 11] = [
+    "fresh", "iat", "jti", "type", "sub", "nbf", "csrf", "exp", "aud", "iss", "fam",
 ];
 
 /// Access or refresh.

@@ -108,6 +108,7 @@ mod csrf;
 mod error;
 mod extract;
 mod fairing;
+mod family;
 mod guard;
 mod hooks;
 mod implicit_refresh;
@@ -117,6 +118,7 @@ mod kind;
 mod location;
 mod policy;
 mod respond;
+mod rotation;
 mod token;
 mod verify;
 
@@ -125,7 +127,7 @@ pub use auth::Auth;
 pub use authorize::{Check, Denied, Permission};
 #[cfg(feature = "redis")]
 pub use blocklist::RedisBlocklist;
-pub use blocklist::{Blocklist, MemoryBlocklist, StoreError};
+pub use blocklist::{Blocklist, MemoryBlocklist, Spend, Spent, StoreError};
 pub use claims::{Claims, ClaimsError};
 pub use error::{AuthError, ErrorKind, IssueError};
 pub use fairing::AuthFairing;
@@ -140,6 +142,7 @@ pub use kind::{Freshness, TokenType, RESERVED_CLAIMS};
 pub use location::Location;
 pub use policy::{Access, AnyType, Fresh, Policy, Refresh, Requirement, RoutePolicy};
 pub use respond::json_response;
+pub use rotation::{RotateError, TokenPair};
 pub use token::TokenData;
 
 #[doc(hidden)]

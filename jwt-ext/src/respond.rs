@@ -20,9 +20,10 @@ impl AuthError {
             AuthError::Missing(_) | AuthError::NeedsFresh | AuthError::Csrf(_) => {
                 Some("Bearer".into())
             }
-            AuthError::Expired | AuthError::Revoked | AuthError::UserLookup { .. } => {
-                Some(r#"Bearer error="invalid_token""#.into())
-            }
+            AuthError::Expired
+            | AuthError::FamilyExpired
+            | AuthError::Revoked
+            | AuthError::UserLookup { .. } => Some(r#"Bearer error="invalid_token""#.into()),
             AuthError::Forbidden { scopes } => Some(insufficient_scope(scopes)),
             _ => None,
         }

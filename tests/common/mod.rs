@@ -4,6 +4,7 @@
 pub mod core;
 pub mod guards;
 pub mod locations;
+pub mod rotation;
 pub mod store;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

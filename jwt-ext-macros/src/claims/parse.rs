@@ -11,8 +11,8 @@ const VALIDATE: &str = "validate";
 const CLAIMS_KEYS: [&str; 1] = [VALIDATE];
 
 /// Claims a custom claim may not replace (kept in step with `jwt_ext::RESERVED_CLAIMS`).
-const RESERVED: [&str; 10] = [
-    "fresh", "iat", "jti", "type", "sub", "nbf", "csrf", "exp", "aud", "iss",
+const RESERVED: [&str; 11] = [
+    "fresh", "iat", "jti", "type", "sub", "nbf", "csrf", "exp", "aud", "iss", "fam",
 ];
 
 pub(crate) struct Model {

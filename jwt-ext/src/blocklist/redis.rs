@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-use super::{Blocklist, StoreError};
+use super::{Blocklist, Spend, Spent, StoreError};
+use crate::kind::TokenType;
 use crate::token::{now, TokenData};
 
 /// Keeps the larger "revoked at or before" time and the later expiry (none = forever).
@@ -28,6 +29,59 @@ else
   redis.call('EXPIREAT', KEYS[1], ARGV[2], 'GT')
 end
 return 1
+";
+
+/// Rotation (SPEC §14) in one script, so a spend is atomic and a check one round trip.
+/// KEYS: token, identity, family, spent. ARGV: mode (`check` or `spend`), now, iat (or ''),
+/// has a family (`1`/`0`), and for a spend: reuse-until, spent keep-until (or ''), family
+/// keep-until (or ''). The spent key holds "reuse-until family-keep-until".
+/// Answers 0: not revoked / first spend, 1: again, 2: reuse, 3: revoked.
+const ROTATION: &str = r"
+local now = tonumber(ARGV[2])
+local has_family = ARGV[4] == '1'
+local function revoke_family(keep)
+  if not has_family then return end
+  if keep == '' then
+    redis.call('SET', KEYS[3], 1)
+    return
+  end
+  local ttl = redis.call('TTL', KEYS[3])
+  if ttl == -2 then
+    redis.call('SET', KEYS[3], 1, 'EXAT', keep)
+  elseif ttl ~= -1 then
+    redis.call('EXPIREAT', KEYS[3], keep, 'GT')
+  end
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then return 3 end
+local before = redis.call('GET', KEYS[2])
+if before and (ARGV[3] == '' or tonumber(ARGV[3]) <= tonumber(before)) then return 3 end
+if has_family and redis.call('EXISTS', KEYS[3]) == 1 then return 3 end
+local spent = redis.call('GET', KEYS[4])
+local reuse_until, family_keep = nil, ''
+if spent then
+  local space = string.find(spent, ' ')
+  reuse_until = tonumber(string.sub(spent, 1, space - 1))
+  family_keep = string.sub(spent, space + 1)
+end
+if ARGV[1] == 'check' then
+  if spent and now > reuse_until then
+    revoke_family(family_keep)
+    return 3
+  end
+  return 0
+end
+if not spent then
+  local value = ARGV[5] .. ' ' .. ARGV[7]
+  if ARGV[6] == '' then
+    redis.call('SET', KEYS[4], value)
+  else
+    redis.call('SET', KEYS[4], value, 'EXAT', ARGV[6])
+  end
+  return 0
+end
+if now <= reuse_until then return 1 end
+revoke_family(ARGV[7])
+return 2
 ";
 
 /// The latest expiry given to Redis (the end of year 9999); a later one, which Redis could
@@ -62,6 +116,7 @@ pub struct RedisBlocklist {
     prefix: String,
     timeout: Duration,
     revoke_identity: redis::Script,
+    rotation: redis::Script,
 }
 
 impl std::fmt::Debug for RedisBlocklist {
@@ -91,6 +146,7 @@ impl RedisBlocklist {
             prefix: DEFAULT_PREFIX.to_owned(),
             timeout: DEFAULT_TIMEOUT,
             revoke_identity: redis::Script::new(REVOKE_IDENTITY),
+            rotation: redis::Script::new(ROTATION),
         }
     }
 
@@ -112,6 +168,48 @@ impl RedisBlocklist {
 
     fn identity_key(&self, identity: &str) -> String {
         format!("{}identity:{identity}", self.prefix)
+    }
+
+    fn family_key(&self, family: &str) -> String {
+        format!("{}family:{family}", self.prefix)
+    }
+
+    fn spent_key(&self, jti: &str) -> String {
+        format!("{}spent:{jti}", self.prefix)
+    }
+
+    /// Runs [`ROTATION`] for `token` (which has a `jti`); `spend` selects the mode.
+    async fn rotation(
+        &self,
+        token: &TokenData,
+        jti: &str,
+        spend: Option<&Spend>,
+    ) -> Result<i64, StoreError> {
+        let mut connection = self.connection()?;
+        let family = token.family();
+        let mut invocation = self.rotation.prepare_invoke();
+        invocation
+            .key(self.token_key(jti))
+            .key(self.identity_key(token.identity()))
+            .key(self.family_key(family.unwrap_or_default()))
+            .key(self.spent_key(jti))
+            .arg(if spend.is_some() { "spend" } else { "check" })
+            .arg(spend.map_or_else(now, |s| s.now))
+            .arg(
+                token
+                    .issued_at()
+                    .map(|iat| iat.to_string())
+                    .unwrap_or_default(),
+            )
+            .arg(if family.is_some() { "1" } else { "0" });
+        if let Some(spend) = spend {
+            invocation
+                .arg(spend.reuse_until)
+                .arg(expiry_arg(spend.keep_until))
+                .arg(expiry_arg(spend.family_keep_until));
+        }
+        self.run(invocation.invoke_async::<i64>(&mut connection))
+            .await
     }
 
     fn connection(&self) -> Result<ConnectionManager, StoreError> {
@@ -149,15 +247,31 @@ impl RedisBlocklist {
 #[rocket::async_trait]
 impl Blocklist for RedisBlocklist {
     async fn is_revoked(&self, token: &TokenData) -> Result<bool, StoreError> {
+        if let (TokenType::Refresh, Some(jti), Some(_)) =
+            (token.token_type(), token.jti(), token.family())
+        {
+            // A refresh token of a family: reuse detection too, in the same round trip.
+            return self
+                .rotation(token, jti, None)
+                .await
+                .map(|answer| answer == 3);
+        }
         let mut connection = self.connection()?;
         let identity_key = self.identity_key(token.identity());
         let (token_revoked, revoked_before) = match token.jti() {
             Some(jti) => {
-                let keys = [self.token_key(jti), identity_key];
-                let values: (Option<String>, Option<i64>) = self
+                let mut keys = vec![self.token_key(jti), identity_key];
+                keys.extend(token.family().map(|family| self.family_key(family)));
+                let values: Vec<Option<String>> = self
                     .run(redis::cmd("MGET").arg(&keys).query_async(&mut connection))
                     .await?;
-                (values.0.is_some(), values.1)
+                let present = |i: usize| values.get(i).is_some_and(Option::is_some);
+                let before = values.get(1).cloned().flatten();
+                let before = before
+                    .map(|b| b.parse::<i64>())
+                    .transpose()
+                    .map_err(|_| StoreError::new("a malformed identity entry in Redis"))?;
+                (present(0) || present(2), before)
             }
             None => {
                 let before: Option<i64> = self
@@ -199,14 +313,42 @@ impl Blocklist for RedisBlocklist {
     ) -> Result<(), StoreError> {
         let mut connection = self.connection()?;
         let mut invocation = self.revoke_identity.key(self.identity_key(identity));
-        invocation.arg(issued_before).arg(
-            keep_until
-                .filter(|at| *at <= LATEST_EXPIRY)
-                .map(|at| at.to_string())
-                .unwrap_or_default(),
-        );
+        invocation.arg(issued_before).arg(expiry_arg(keep_until));
         self.run(invocation.invoke_async::<i64>(&mut connection))
             .await
             .map(|_| ())
     }
+
+    async fn spend(&self, token: &TokenData, spend: &Spend) -> Result<Spent, StoreError> {
+        let Some(jti) = token.jti() else {
+            return Ok(Spent::Revoked);
+        };
+        Ok(match self.rotation(token, jti, Some(spend)).await? {
+            0 => Spent::First,
+            1 => Spent::Again,
+            2 => Spent::Reuse,
+            _ => Spent::Revoked,
+        })
+    }
+
+    async fn revoke_family(&self, family: &str, keep_until: Option<i64>) -> Result<(), StoreError> {
+        let mut connection = self.connection()?;
+        let mut command = redis::cmd("SET");
+        command.arg(self.family_key(family)).arg(1);
+        match keep_until {
+            Some(at) if at <= now() => return Ok(()),
+            Some(at) if at <= LATEST_EXPIRY => {
+                command.arg("EXAT").arg(at);
+            }
+            _ => {}
+        }
+        self.run(command.query_async::<()>(&mut connection)).await
+    }
+}
+
+/// An expiry for a script: the time, or '' for none (or one later than Redis takes).
+fn expiry_arg(at: Option<i64>) -> String {
+    at.filter(|at| *at <= LATEST_EXPIRY)
+        .map(|at| at.to_string())
+        .unwrap_or_default()
 }

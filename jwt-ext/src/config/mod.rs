@@ -152,6 +152,17 @@ pub struct Config {
     /// (new) Seconds: refuse a received token whose `exp − iat` is longer. It also bounds how
     /// long "log out everywhere" entries are kept; without it they are kept forever.
     pub max_token_lifetime: Option<u64>,
+    /// (new) `false`. Refresh-token rotation with reuse detection (SPEC §14): a refresh through
+    /// [`Auth::rotate`](crate::Auth::rotate) spends the refresh token and answers a new pair of
+    /// its family; presenting a spent token again revokes the family.
+    pub refresh_token_rotation: bool,
+    /// (new) `0`. Seconds after a refresh token was spent during which presenting it again
+    /// answers another new pair of the same family (a second browser tab) instead of counting
+    /// as reuse.
+    pub refresh_reuse_interval: u64,
+    /// (new) `false`. Seconds from a family's login after which it cannot be refreshed: the user
+    /// logs in again; `false` for no limit.
+    pub refresh_family_lifetime: Expiry,
 }
 
 impl Config {
@@ -232,6 +243,9 @@ impl Default for Config {
             strict_claims: true,
             require_exp: true,
             max_token_lifetime: None,
+            refresh_token_rotation: false,
+            refresh_reuse_interval: 0,
+            refresh_family_lifetime: Expiry::Never,
         }
     }
 }

@@ -69,6 +69,15 @@ pub(crate) struct Settings {
     pub(crate) strict_claims: bool,
     pub(crate) require_exp: bool,
     pub(crate) max_token_lifetime: Option<i64>,
+    pub(crate) rotation: Rotation,
+}
+
+/// Refresh-token rotation (SPEC §14), as configured.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rotation {
+    pub(crate) enabled: bool,
+    pub(crate) reuse_interval: i64,
+    pub(crate) family_lifetime: Option<i64>,
 }
 
 impl Settings {
@@ -84,6 +93,11 @@ impl Settings {
             .map(|max| seconds("max_token_lifetime", max))
             .transpose()?;
         let blocklist = parse_blocklist(&config)?;
+        let rotation = Rotation {
+            enabled: config.refresh_token_rotation,
+            reuse_interval: seconds("refresh_reuse_interval", config.refresh_reuse_interval)?,
+            family_lifetime: config.refresh_family_lifetime.seconds(),
+        };
         let names = names(&mut config);
 
         Ok(Settings {
@@ -122,6 +136,7 @@ impl Settings {
             strict_claims: config.strict_claims,
             require_exp: config.require_exp,
             max_token_lifetime,
+            rotation,
         })
     }
 }

@@ -66,6 +66,7 @@ pub(crate) fn decode(
         identity,
         jti: reserved.jti,
         csrf: reserved.csrf,
+        family: reserved.family,
         kind: reserved.kind,
         fresh: reserved.fresh,
         iat: times.iat,

@@ -19,6 +19,8 @@ pub(crate) struct Draft<'a> {
     pub(crate) kind: TokenType,
     pub(crate) fresh: Freshness,
     pub(crate) expires_in: Option<i64>,
+    /// The refresh-token family, `fam`.
+    pub(crate) family: Option<&'a str>,
     pub(crate) claims: Map<String, Value>,
     pub(crate) headers: Map<String, Value>,
 }
@@ -115,6 +117,9 @@ fn payload_json(settings: &Settings, draft: &Draft<'_>, now: i64) -> Result<Vec<
         }
         if let Some(issuer) = &settings.encode_issuer {
             map.serialize_entry("iss", issuer)?;
+        }
+        if let Some(family) = draft.family {
+            map.serialize_entry("fam", family)?;
         }
         for (name, value) in &draft.claims {
             map.serialize_entry(name, value)?;

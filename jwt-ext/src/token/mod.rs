@@ -31,6 +31,7 @@ pub struct TokenData {
     pub(crate) identity: String,
     pub(crate) jti: Option<String>,
     pub(crate) csrf: Option<String>,
+    pub(crate) family: Option<String>,
     pub(crate) kind: TokenType,
     pub(crate) fresh: Freshness,
     pub(crate) iat: Option<i64>,
@@ -87,6 +88,12 @@ impl TokenData {
     /// The signed CSRF value of cookie tokens.
     pub fn csrf(&self) -> Option<&str> {
         self.csrf.as_deref()
+    }
+
+    /// The refresh-token family (`fam`, SPEC §14): shared by every token of one login under
+    /// refresh-token rotation; `None` for tokens outside a family (a family of one).
+    pub fn family(&self) -> Option<&str> {
+        self.family.as_deref()
     }
 
     /// The JOSE header.

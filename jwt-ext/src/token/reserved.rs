@@ -24,17 +24,19 @@ pub(super) enum Claim {
     Exp,
     Aud,
     Iss,
+    /// The refresh-token family (SPEC §14).
+    Fam,
     /// The configured identity claim: `sub`, or a name of the application's that is not
     /// reserved (configuration refuses the others).
     Identity,
 }
 
-const NAMES: [&str; 10] = RESERVED_CLAIMS;
+const NAMES: [&str; 11] = RESERVED_CLAIMS;
 
 /// The payload's members that the pipeline reads, parsed while the whole payload was checked
 /// by the rules of [`json`] (the rest is not built unless the application asks for it).
 pub(super) struct Members {
-    values: [Option<Value>; 11],
+    values: [Option<Value>; 12],
     /// Where the identity claim is: its own slot, or that of the claim it names.
     identity: usize,
 }
@@ -42,8 +44,8 @@ pub(super) struct Members {
 impl Members {
     pub(super) fn scan(settings: &Settings, payload: &[u8]) -> Result<Self, Refusal> {
         let claim = settings.identity_claim.as_str();
-        let names: [&str; 11] = std::array::from_fn(|i| NAMES.get(i).copied().unwrap_or(claim));
-        let mut values: [Option<Value>; 11] = Default::default();
+        let names: [&str; 12] = std::array::from_fn(|i| NAMES.get(i).copied().unwrap_or(claim));
+        let mut values: [Option<Value>; 12] = Default::default();
         json::scan(payload, &names, &mut values)?;
         let identity = NAMES
             .iter()
@@ -83,9 +85,10 @@ pub(super) struct Reserved {
     pub(super) fresh: Freshness,
     pub(super) jti: Option<String>,
     pub(super) csrf: Option<String>,
+    pub(super) family: Option<String>,
 }
 
-/// `jti`, `type`, `fresh` and `csrf`, each of its JSON type; `jti`, `iat` and `type` required
+/// `jti`, `type`, `fresh`, `csrf` and `fam`, each of its JSON type; `jti`, `iat` and `type` required
 /// with `strict_claims`.
 pub(super) fn read_reserved(
     settings: &Settings,
@@ -119,11 +122,13 @@ pub(super) fn read_reserved(
         }
     };
     let csrf = string(members, Claim::Csrf, "CSRF claim must be a string")?;
+    let family = string(members, Claim::Fam, "Family claim (fam) must be a string")?;
     Ok(Reserved {
         kind,
         fresh,
         jti,
         csrf,
+        family,
     })
 }
 
@@ -173,6 +178,7 @@ mod tests {
             (Claim::Exp, "exp"),
             (Claim::Aud, "aud"),
             (Claim::Iss, "iss"),
+            (Claim::Fam, "fam"),
         ];
         for (claim, name) in named {
             assert_eq!(NAMES[claim as usize], name);

@@ -1,116 +1,23 @@
 //! The in-memory store: sharded maps with amortised eviction of expired entries.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use super::{Blocklist, StoreError};
+use super::{Blocklist, Spend, Spent, StoreError};
+use families::{Families, SpentToken};
+use shard::{Jti, Shard};
+
+mod families;
+mod shard;
 use crate::token::{now, TokenData};
 
 /// Entries of one shard are swept when it grows past this many since the last sweep.
-const MIN_SWEEP: usize = 1024;
+pub(super) const MIN_SWEEP: usize = 1024;
 const SHARDS: usize = 16;
 /// `keep_until` of entries kept forever.
 const FOREVER: i64 = i64::MAX;
-
-/// A `jti` as stored: our uuid4 `jti`s as 16 bytes, anything else as text.
-#[derive(Clone, Copy)]
-enum Jti<'a> {
-    Uuid(u128),
-    Other(&'a str),
-}
-
-impl<'a> Jti<'a> {
-    /// Only the canonical lower-case hyphenated form maps to a number, so two different
-    /// `jti` strings never share an entry.
-    fn new(jti: &'a str) -> Self {
-        let canonical = jti.len() == 36 && !jti.bytes().any(|b| b.is_ascii_uppercase());
-        match uuid::Uuid::try_parse(jti) {
-            Ok(uuid) if canonical => Jti::Uuid(uuid.as_u128()),
-            _ => Jti::Other(jti),
-        }
-    }
-
-    fn shard(self, shards: usize) -> usize {
-        let hash = match self {
-            // uuid4 bits are random already.
-            Jti::Uuid(n) => n as u64,
-            Jti::Other(text) => {
-                let mut hasher = DefaultHasher::new();
-                text.hash(&mut hasher);
-                hasher.finish()
-            }
-        };
-        (hash % shards as u64) as usize
-    }
-}
-
-/// Hashes a uuid4 by its own bits: they are random already, and only tokens we issued (their
-/// signature checked) ever reach the store, so nobody can choose keys to collide.
-#[derive(Default)]
-struct UuidHasher(u64);
-
-impl Hasher for UuidHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 ^= u64::from_le_bytes(word);
-        }
-    }
-
-    fn write_u128(&mut self, n: u128) {
-        self.0 ^= (n as u64) ^ ((n >> 64) as u64);
-    }
-}
-
-#[derive(Default)]
-struct Shard {
-    uuids: HashMap<u128, i64, BuildHasherDefault<UuidHasher>>,
-    others: HashMap<Box<str>, i64>,
-    sweep_at: usize,
-}
-
-impl Shard {
-    fn len(&self) -> usize {
-        self.uuids.len() + self.others.len()
-    }
-
-    /// Drops entries whose tokens have expired when the shard doubled since the last sweep,
-    /// so the cost is amortised O(1) per insert and memory stays within about twice the
-    /// number of live revocations.
-    fn insert(&mut self, jti: Jti<'_>, keep_until: i64, now: i64) {
-        if self.len() >= self.sweep_at.max(MIN_SWEEP) {
-            self.evict(now);
-            self.sweep_at = self.len() * 2;
-        }
-        let entry = match jti {
-            Jti::Uuid(n) => self.uuids.entry(n).or_insert(keep_until),
-            Jti::Other(text) => self.others.entry(text.into()).or_insert(keep_until),
-        };
-        *entry = (*entry).max(keep_until);
-    }
-
-    fn evict(&mut self, now: i64) {
-        self.uuids.retain(|_, until| *until > now);
-        self.others.retain(|_, until| *until > now);
-    }
-
-    fn is_live(&self, jti: Jti<'_>, now: i64) -> bool {
-        let until = match jti {
-            Jti::Uuid(n) => self.uuids.get(&n),
-            Jti::Other(text) => self.others.get(text),
-        };
-        until.is_some_and(|until| *until > now)
-    }
-}
 
 /// Tokens of an identity issued at or before `.0` are revoked; forget it after `.1`.
 type IdentityRevocation = (i64, i64);
@@ -125,6 +32,9 @@ pub struct MemoryBlocklist {
     any_identity: AtomicBool,
     /// Whether any token was ever revoked: spares checks parsing the `jti` and locking a shard.
     any_token: AtomicBool,
+    families: Mutex<Families>,
+    /// Whether any refresh token was ever spent or family revoked: spares checks the lock.
+    any_family: AtomicBool,
 }
 
 impl Default for MemoryBlocklist {
@@ -134,6 +44,8 @@ impl Default for MemoryBlocklist {
             identities: RwLock::default(),
             any_identity: AtomicBool::new(false),
             any_token: AtomicBool::new(false),
+            families: Mutex::default(),
+            any_family: AtomicBool::new(false),
         }
     }
 }
@@ -154,6 +66,10 @@ fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
 
 fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(|e| e.into_inner())
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl MemoryBlocklist {
@@ -188,6 +104,9 @@ impl MemoryBlocklist {
             write(shard).evict(now);
         }
         write(&self.identities).retain(|_, (_, until)| *until > now);
+        let mut families = lock(&self.families);
+        families.revoked.retain(|_, until| *until > now);
+        families.spent.retain(|_, spent| spent.keep_until > now);
     }
 
     fn revoke_token_now(&self, jti: &str, keep_until: Option<i64>, now: i64) {
@@ -198,6 +117,17 @@ impl MemoryBlocklist {
     }
 
     fn is_revoked_now(&self, token: &TokenData, now: i64) -> bool {
+        if self.is_revoked_by_token_or_identity(token, now) {
+            return true;
+        }
+        if !self.any_family.load(Ordering::Acquire) {
+            return false;
+        }
+        let mut families = lock(&self.families);
+        families.is_revoked(token.family(), now) || families.detect_reuse(token, now)
+    }
+
+    fn is_revoked_by_token_or_identity(&self, token: &TokenData, now: i64) -> bool {
         if self.any_token.load(Ordering::Acquire) {
             if let Some(jti) = token.jti().map(Jti::new) {
                 if read(self.shard(jti)).is_live(jti, now) {
@@ -243,6 +173,49 @@ impl Blocklist for MemoryBlocklist {
             .entry(identity.into())
             .or_insert((issued_before, keep_until));
         *entry = (entry.0.max(issued_before), entry.1.max(keep_until));
+        Ok(())
+    }
+
+    async fn spend(&self, token: &TokenData, spend: &Spend) -> Result<Spent, StoreError> {
+        let Some(jti) = token.jti() else {
+            return Ok(Spent::Revoked);
+        };
+        // One lock for the whole decision: concurrent spends of one token are ordered.
+        let mut families = lock(&self.families);
+        self.any_family.store(true, Ordering::Release);
+        let now = spend.now;
+        if self.is_revoked_by_token_or_identity(token, now)
+            || families.is_revoked(token.family(), now)
+        {
+            return Ok(Spent::Revoked);
+        }
+        let family_keep_until = spend.family_keep_until.unwrap_or(FOREVER);
+        match families.spent.get(jti).copied() {
+            None => {
+                families.sweep(now);
+                let spent = SpentToken {
+                    reuse_until: spend.reuse_until,
+                    family_keep_until,
+                    keep_until: spend.keep_until.unwrap_or(FOREVER),
+                };
+                families.spent.insert(jti.into(), spent);
+                Ok(Spent::First)
+            }
+            Some(spent) if now <= spent.reuse_until => Ok(Spent::Again),
+            Some(spent) => {
+                if let Some(family) = token.family() {
+                    families.revoke(family, spent.family_keep_until.max(family_keep_until));
+                }
+                Ok(Spent::Reuse)
+            }
+        }
+    }
+
+    async fn revoke_family(&self, family: &str, keep_until: Option<i64>) -> Result<(), StoreError> {
+        let mut families = lock(&self.families);
+        self.any_family.store(true, Ordering::Release);
+        families.sweep(now());
+        families.revoke(family, keep_until.unwrap_or(FOREVER));
         Ok(())
     }
 }
