@@ -8,7 +8,7 @@
 //! The page (`examples/spa/index.html`) logs in, calls a protected API with the CSRF header it
 //! reads from the `csrf_access_token` cookie, refreshes with the refresh cookie and logs out.
 
-use jwt_ext::{jwt_refresh_token_required, jwt_required, Auth, IssueError, Token};
+use jwt_ext::{jwt_refresh_token_required, jwt_required, Auth, IssueError, RotateError, Token};
 use rocket::figment::Figment;
 use rocket::http::{CookieJar, Status};
 use rocket::response::content::RawHtml;
@@ -40,8 +40,13 @@ fn login(
         let body = json!({"msg": "Bad username or password"});
         return Ok((Status::Unauthorized, Json(body)));
     }
-    let access = auth.access_token(&creds.username).fresh(true).issue()?;
-    let refresh = auth.refresh_token(&creds.username).issue()?;
+    let family = auth.new_family();
+    let access = auth
+        .access_token(&creds.username)
+        .fresh(true)
+        .family(&family)
+        .issue()?;
+    let refresh = auth.refresh_token(&creds.username).family(family).issue()?;
     auth.set_access_cookies(jar, &access);
     auth.set_refresh_cookies(jar, &refresh);
     Ok((Status::Ok, Json(json!({"login": true}))))
@@ -59,11 +64,18 @@ fn notes(token: Token, note: Json<Value>) -> Json<Value> {
     Json(json!({"saved": note["text"], "by": token.identity()}))
 }
 
+/// Refresh-token rotation is on (see `rocket_with`): the refresh cookie is spent and both
+/// cookie pairs are replaced; a replayed refresh cookie ends the session.
 #[jwt_refresh_token_required]
 #[post("/api/refresh")]
-fn refresh(auth: &Auth, token: Token, jar: &CookieJar<'_>) -> Result<Json<Value>, IssueError> {
-    let access = auth.access_token(token.identity()).issue()?;
-    auth.set_access_cookies(jar, &access);
+async fn refresh(
+    auth: &Auth,
+    token: Token,
+    jar: &CookieJar<'_>,
+) -> Result<Json<Value>, RotateError> {
+    let pair = auth.rotate(&token).await?;
+    auth.set_access_cookies(jar, &pair.access_token);
+    auth.set_refresh_cookies(jar, &pair.refresh_token);
     Ok(Json(json!({"refresh": true})))
 }
 
@@ -88,7 +100,9 @@ pub fn rocket() -> Rocket<Build> {
 pub fn rocket_with(figment: Figment) -> Rocket<Build> {
     let figment = figment
         .join(("jwt.secret_key", DEMO_SECRET))
-        .join(("jwt.token_location", ["cookies"]));
+        .join(("jwt.token_location", ["cookies"]))
+        .join(("jwt.refresh_token_rotation", true))
+        .join(("jwt.refresh_reuse_interval", 5));
     rocket::custom(figment)
         .attach(Auth::fairing())
         .mount("/", routes![index, login, me, notes, refresh, logout])

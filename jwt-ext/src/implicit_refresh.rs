@@ -5,6 +5,7 @@
 use rocket::{Request, Response};
 
 use crate::auth::Auth;
+use crate::family;
 use crate::kind::TokenType;
 use crate::location::Location;
 use crate::token::now;
@@ -17,8 +18,9 @@ use crate::verify;
 /// that no guard of the route refused. Never when the response itself sets or removes the
 /// access cookie (a login, a logout), nor when the token is now revoked (the handler may have
 /// revoked it): a session that this response ended stays ended. The new token carries the
-/// identity and the hooks' additional claims; custom claims given to the builder at login are
-/// not carried over (re-issue from the handler to keep them).
+/// identity, its family and the hooks' additional claims; custom claims given to the builder
+/// at login are not carried over (re-issue from the handler to keep them). A family past
+/// `refresh_family_lifetime` gets no new cookie, and the new token expires with its family.
 pub(crate) async fn implicit_refresh(auth: &Auth, req: &Request<'_>, res: &mut Response<'_>) {
     let Some(window) = auth.settings.implicit_refresh_window else {
         return;
@@ -46,7 +48,15 @@ pub(crate) async fn implicit_refresh(auth: &Auth, req: &Request<'_>, res: &mut R
     if touched || !matches!(auth.blocklist.is_revoked(&token).await, Ok(false)) {
         return;
     }
-    match auth.access_token(token.identity()).issue() {
+    // Within the token's family (SPEC §14): revoked with it, and never past its end.
+    let mut builder = auth.access_token(token.identity());
+    if let Some(family) = token.family() {
+        if family::family_end(&auth.settings, Some(family)).is_some_and(|end| end <= now()) {
+            return;
+        }
+        builder = builder.family(family);
+    }
+    match builder.issue() {
         Ok(new) => {
             let tls = req.rocket().config().tls_enabled();
             for cookie in auth.cookies_for(&new, TokenType::Access, tls) {

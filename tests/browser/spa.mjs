@@ -39,8 +39,14 @@ try {
   const forged = await click("#call-without-csrf", "POST /api/notes → 401");
   assert.match(forged, /Missing CSRF token/);
 
+  const refreshCookie = async () =>
+    (await page.context().cookies()).find((c) => c.name === "refresh_token_cookie")?.value;
+  const spent = await refreshCookie();
   const refreshed = await click("#refresh", "POST /api/refresh → 200");
   assert.match(refreshed, /"refresh":true/);
+  // Refresh-token rotation: the refresh cookie was spent and replaced.
+  const rotated = await refreshCookie();
+  assert.ok(spent && rotated && rotated !== spent, "the refresh cookie was rotated");
   assert.match(await click("#call", "POST /api/notes → 200"), /"by":"test"/);
 
   await click("#logout", "POST /api/logout → 200");
