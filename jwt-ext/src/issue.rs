@@ -130,7 +130,8 @@ impl<'a> TokenBuilder<'a> {
     /// tokens of one login ([`Auth::new_family`]). Families exist under
     /// `refresh_token_rotation` only: without it nothing is written and tokens keep Flask's
     /// layout. With it, a refresh token issued without a family starts one of its own, and
-    /// under `refresh_family_lifetime` a token expires at its family's end at the latest.
+    /// under `refresh_family_lifetime` an access token expires at its family's end at the
+    /// latest (a refresh token after it is refused by [`Auth::rotate`]: "log in again").
     pub fn family(mut self, family: impl Into<String>) -> Self {
         self.family = Some(family.into());
         self
@@ -171,7 +172,14 @@ impl<'a> TokenBuilder<'a> {
             (true, Some(family)) => Some(family),
             (true, None) => (self.kind == TokenType::Refresh).then(family::new_family),
         };
-        let expires_in = family::within_family(settings, family.as_deref(), expires_in, now);
+        // An access token never outlives its family; a refresh token may, so that refreshing
+        // after the family's end answers "log in again", not merely "expired".
+        let expires_in = match self.kind {
+            TokenType::Access => {
+                family::within_family(settings, family.as_deref(), expires_in, now)
+            }
+            TokenType::Refresh => expires_in,
+        };
         let fresh = match self.fresh_for {
             Some(duration) => Freshness::for_duration(now, duration),
             None => self.fresh,
