@@ -2,6 +2,8 @@
 //! the new pair — on the memory and the Redis store, beside issuing the same pair without a
 //! spend (the floor: what a refresh costs when nothing is stored).
 
+#![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)] // a benchmark, not an API
+
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};

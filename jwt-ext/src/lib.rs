@@ -1,7 +1,8 @@
 //! JWT authentication for [Rocket](https://rocket.rs): everything Flask-JWT-Extended offers,
 //! as request guards, a fairing and figment configuration.
 //!
-//! Access and refresh tokens, freshness for critical routes, revocation, custom claims, users
+//! Access and refresh tokens, freshness for critical routes, revocation, refresh-token
+//! rotation with reuse detection ([`Auth::rotate`]), custom claims, users
 //! in and out of tokens, and tokens in headers, cookies (with CSRF protection), the query
 //! string or a JSON body; and authorization on claims (roles, OAuth 2 scopes, checks of your
 //! own: [`Policy`], `#[jwt_required(roles = [..], scopes = [..], check = path)]`), answered
