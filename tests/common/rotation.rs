@@ -1,10 +1,11 @@
 //! Helpers of the rotation tests: the quickstart with refresh-token rotation on, on Rocket's
 //! asynchronous client (concurrent refreshes), and its login and refresh calls.
 
-use rocket::http::{ContentType, Header, Status};
+use rocket::http::{Header, Status};
 use rocket::local::asynchronous::Client;
 use serde_json::{json, Value};
 
+use super::store::{self, answer};
 use super::SECRET;
 
 /// The quickstart with rotation on and `jwt` values merged from `overrides`.
@@ -21,30 +22,9 @@ pub async fn rotating(rocket: rocket::Rocket<rocket::Build>, overrides: Value) -
         .expect("the quickstart launches")
 }
 
-async fn answer(response: rocket::local::asynchronous::LocalResponse<'_>) -> (Status, Value) {
-    let status = response.status();
-    let body = response.into_string().await.unwrap_or_default();
-    (
-        status,
-        serde_json::from_str(&body).unwrap_or(Value::String(body)),
-    )
-}
-
 /// The access and refresh tokens of `test`'s login.
 pub async fn login(client: &Client) -> (String, String) {
-    let body = json!({"username": "test", "password": "test"}).to_string();
-    let (status, body) = answer(
-        client
-            .post("/login")
-            .header(ContentType::JSON)
-            .body(body)
-            .dispatch()
-            .await,
-    )
-    .await;
-    assert_eq!(status, Status::Ok, "{body}");
-    let get = |k: &str| body[k].as_str().expect("a token").to_owned();
-    (get("access_token"), get("refresh_token"))
+    pair(&store::login(client, "test", "test").await)
 }
 
 /// `POST /refresh` with `refresh`.
@@ -62,6 +42,23 @@ pub async fn protected(client: &Client, access: &str) -> Status {
         .dispatch()
         .await
         .status()
+}
+
+/// Exactly one of `answers` succeeded; the others are refused as revoked (reuse).
+pub fn exactly_one_success(answers: &[(Status, Value)]) {
+    let ok = answers
+        .iter()
+        .filter(|(status, _)| *status == Status::Ok)
+        .count();
+    assert_eq!(ok, 1, "{answers:?}");
+    let revoked = (
+        Status::Unauthorized,
+        json!({"msg": "Token has been revoked"}),
+    );
+    assert!(
+        answers.iter().all(|a| a.0 == Status::Ok || *a == revoked),
+        "{answers:?}"
+    );
 }
 
 /// The new pair of a successful refresh.

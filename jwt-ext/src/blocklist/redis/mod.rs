@@ -114,6 +114,22 @@ impl RedisBlocklist {
         format!("{}spent:{jti}", self.prefix)
     }
 
+    /// Sets `key` until `keep_until` (forever: `None`, or later than Redis takes).
+    async fn set_until(&self, key: String, keep_until: Option<i64>) -> Result<(), StoreError> {
+        let mut connection = self.connection()?;
+        let mut command = redis::cmd("SET");
+        command.arg(key).arg(1);
+        match keep_until {
+            // What it covers can no longer pass; there is nothing to remember.
+            Some(at) if at <= now() => return Ok(()),
+            Some(at) if at <= LATEST_EXPIRY => {
+                command.arg("EXAT").arg(at);
+            }
+            _ => {}
+        }
+        self.run(command.query_async::<()>(&mut connection)).await
+    }
+
     /// Runs [`ROTATION`] for `token` (which has a `jti`); `spend` selects the mode.
     async fn rotation(
         &self,
@@ -227,18 +243,7 @@ impl Blocklist for RedisBlocklist {
     }
 
     async fn revoke_token(&self, jti: &str, keep_until: Option<i64>) -> Result<(), StoreError> {
-        let mut connection = self.connection()?;
-        let mut command = redis::cmd("SET");
-        command.arg(self.token_key(jti)).arg(1);
-        match keep_until {
-            // The token can no longer pass; there is nothing to remember.
-            Some(at) if at <= now() => return Ok(()),
-            Some(at) if at <= LATEST_EXPIRY => {
-                command.arg("EXAT").arg(at);
-            }
-            _ => {}
-        }
-        self.run(command.query_async::<()>(&mut connection)).await
+        self.set_until(self.token_key(jti), keep_until).await
     }
 
     async fn revoke_identity(
@@ -268,17 +273,7 @@ impl Blocklist for RedisBlocklist {
     }
 
     async fn revoke_family(&self, family: &str, keep_until: Option<i64>) -> Result<(), StoreError> {
-        let mut connection = self.connection()?;
-        let mut command = redis::cmd("SET");
-        command.arg(self.family_key(family)).arg(1);
-        match keep_until {
-            Some(at) if at <= now() => return Ok(()),
-            Some(at) if at <= LATEST_EXPIRY => {
-                command.arg("EXAT").arg(at);
-            }
-            _ => {}
-        }
-        self.run(command.query_async::<()>(&mut connection)).await
+        self.set_until(self.family_key(family), keep_until).await
     }
 }
 
