@@ -87,7 +87,9 @@ impl Auth {
     /// tab), which gets another new pair of the same family. A family past
     /// `refresh_family_lifetime` answers 401 and the user logs in again. A token without
     /// `fam` (Flask's, or issued before rotation was on) is a family of one: it is spent and
-    /// the new pair starts a family.
+    /// the new pair starts a family. The new tokens carry the identity, the family and the
+    /// hooks' additional claims, as Flask's refresh does; custom claims given to the builders
+    /// at login are not carried over.
     ///
     /// ```no_run
     /// use jwt_ext::{jwt_refresh_token_required, Auth, RotateError, Token, TokenPair};
