@@ -222,8 +222,14 @@ fn roles(identity: &str, _kind: TokenType) -> Map<String, Value> {
 /// The quickstart rocket: its configuration, with the demo secret under whatever is set.
 pub fn rocket() -> Rocket<Build> {
     let figment = rocket::Config::figment();
-    let uses_demo_secret = figment.find_value("jwt.secret_key").is_err();
-    let figment = figment.join(("jwt.secret_key", DEMO_SECRET));
+    // The demo secret only when no key is configured (a key set excludes `secret_key`).
+    let uses_demo_secret =
+        figment.find_value("jwt.secret_key").is_err() && figment.find_value("jwt.keys").is_err();
+    let figment = if uses_demo_secret {
+        figment.join(("jwt.secret_key", DEMO_SECRET))
+    } else {
+        figment
+    };
     if uses_demo_secret {
         println!(
             "quickstart: no `jwt.secret_key` configured, using the demo secret {DEMO_SECRET:?}; \
@@ -253,6 +259,7 @@ pub fn rocket() -> Rocket<Build> {
                 logout_everywhere
             ],
         )
+        .mount("/", jwt_ext::jwks_routes())
         .register("/", catchers![json_error])
 }
 

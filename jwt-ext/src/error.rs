@@ -214,6 +214,11 @@ impl ConfigError {
     pub(crate) fn new(key: &str, problem: impl fmt::Display) -> Self {
         ConfigError(format!("`jwt.{key}`: {problem}"))
     }
+
+    /// The same error about entry `index` of `keys`: `jwt.keys[index].<key>`.
+    pub(crate) fn in_key_set(self, index: usize) -> Self {
+        ConfigError(self.0.replacen("`jwt.", &format!("`jwt.keys[{index}]."), 1))
+    }
 }
 
 impl fmt::Display for ConfigError {

@@ -114,6 +114,7 @@ mod guard;
 mod hooks;
 mod implicit_refresh;
 mod issue;
+mod jwks;
 mod keys;
 mod kind;
 mod location;
@@ -138,6 +139,7 @@ pub use guard::{
 };
 pub use hooks::{ToIdentity, UserLoader};
 pub use issue::TokenBuilder;
+pub use jwks::jwks_routes;
 pub use jwt_ext_macros::{fresh_jwt_required, jwt_refresh_token_required, jwt_required, Claims};
 pub use kind::{Freshness, TokenType, RESERVED_CLAIMS};
 pub use location::Location;

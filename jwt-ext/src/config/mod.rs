@@ -52,6 +52,14 @@ pub struct Config {
     pub private_key_file: Option<PathBuf>,
     /// (new) none. A file holding `public_key`, read at ignition.
     pub public_key_file: Option<PathBuf>,
+    /// (new) none. A key set (SPEC §12) instead of the single-key settings above, which it
+    /// excludes: several keys with `kid`s, to rotate signing keys and publish a JWKS.
+    pub keys: Option<Vec<KeyConfig>>,
+    /// (new) none. The `kid` of the key of `keys` that signs new tokens; may be left out when
+    /// exactly one key has a private (or HS) half.
+    pub signing_key: Option<String>,
+    /// (new) `300`. Seconds the JWKS (`jwt_ext::jwks_routes`) may be cached.
+    pub jwks_max_age: u64,
     /// `JWT_ACCESS_TOKEN_EXPIRES`; `900`. Seconds an access token lives, or `false` (never; needs `require_exp = false`).
     pub access_token_expires: Expiry,
     /// `JWT_REFRESH_TOKEN_EXPIRES`; `2592000`. Seconds a refresh token lives, or `false`.
@@ -184,6 +192,34 @@ impl Config {
     }
 }
 
+/// One key of `keys` (SPEC §12).
+///
+/// ```toml
+/// [[default.jwt.keys]]
+/// kid = "2026-12"                       # optional: the RFC 7638 thumbprint by default
+/// algorithm = "ES256"                   # optional: `algorithm` by default
+/// private_key_file = "keys/2026-12.pem" # the public key is derived when not given
+/// ```
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KeyConfig {
+    /// The key id tokens carry in their header; by default the RFC 7638 thumbprint (SHA-256)
+    /// of the public key. Required for an HS key (its thumbprint would hash the secret).
+    pub kid: Option<String>,
+    /// The key's algorithm; `algorithm` by default.
+    pub algorithm: Option<Algorithm>,
+    /// PEM private key (or `private_key_file`): the key can sign.
+    pub private_key: Option<String>,
+    /// A file holding `private_key`.
+    pub private_key_file: Option<PathBuf>,
+    /// PEM public key (or `public_key_file`); without a private key, a verify-only key.
+    pub public_key: Option<String>,
+    /// A file holding `public_key`.
+    pub public_key_file: Option<PathBuf>,
+    /// The secret of an HS key.
+    pub secret_key: Option<String>,
+}
+
 /// The defaults, grouped as the configuration reference groups them (a table: one line per
 /// group, hence no rustfmt).
 impl Default for Config {
@@ -194,6 +230,7 @@ impl Default for Config {
             secret_key: None, allow_weak_secret: false,
             algorithm: Algorithm::HS256, decode_algorithms: None,
             private_key: None, public_key: None, private_key_file: None, public_key_file: None,
+            keys: None, signing_key: None, jwks_max_age: 300,
             access_token_expires: Expiry::Seconds(900),
             refresh_token_expires: Expiry::Seconds(2_592_000),
             identity_claim: s("sub"), roles_claim: s("roles"), error_message_key: s("msg"),

@@ -4,7 +4,7 @@
 use rocket::http::{Method, SameSite};
 
 use super::{Config, ConfigError, CookieSameSite, Expiry, OneOrMany};
-use crate::keys::{KeySource, Keys};
+use crate::keys::{EntrySource, KeySource, Keys};
 use crate::kind::{PerKind, RESERVED_CLAIMS};
 use crate::location::Location;
 
@@ -70,6 +70,7 @@ pub(crate) struct Settings {
     pub(crate) require_exp: bool,
     pub(crate) max_token_lifetime: Option<i64>,
     pub(crate) rotation: Rotation,
+    pub(crate) jwks_max_age: u64,
 }
 
 /// Refresh-token rotation (SPEC §14), as configured.
@@ -137,15 +138,15 @@ impl Settings {
             require_exp: config.require_exp,
             max_token_lifetime,
             rotation,
+            jwks_max_age: config.jwks_max_age,
         })
     }
 }
 
-/// The algorithms and every key they need, loaded and checked.
+/// The algorithms and every key they need, loaded and checked: the key set, or the single key.
 fn keys(config: &Config) -> Result<Keys, ConfigError> {
     let algorithm = config.algorithm.jose();
-    let decode_algorithms = match &config.decode_algorithms {
-        None => vec![algorithm],
+    let narrowed = match &config.decode_algorithms {
         Some(algorithms) if algorithms.is_empty() => {
             return Err(ConfigError::new(
                 "decode_algorithms",
@@ -153,16 +154,54 @@ fn keys(config: &Config) -> Result<Keys, ConfigError> {
                  `algorithm`",
             ))
         }
-        Some(algorithms) => algorithms.iter().map(|a| a.jose()).collect(),
+        Some(algorithms) => Some(algorithms.iter().map(|a| a.jose()).collect::<Vec<_>>()),
+        None => None,
     };
-    Keys::load(KeySource {
-        algorithm,
-        decode_algorithms,
-        secret_key: config.secret_key.as_deref(),
-        allow_weak_secret: config.allow_weak_secret,
-        private_key: (&config.private_key, &config.private_key_file),
-        public_key: (&config.public_key, &config.public_key_file),
-    })
+    let Some(entries) = &config.keys else {
+        if config.signing_key.is_some() {
+            return Err(ConfigError::new(
+                "signing_key",
+                "names a key of `keys`, and there is no `keys`; remove it, or list the keys",
+            ));
+        }
+        return Keys::load(KeySource {
+            algorithm,
+            decode_algorithms: narrowed.unwrap_or_else(|| vec![algorithm]),
+            secret_key: config.secret_key.as_deref(),
+            allow_weak_secret: config.allow_weak_secret,
+            private_key: (&config.private_key, &config.private_key_file),
+            public_key: (&config.public_key, &config.public_key_file),
+        });
+    };
+    let single = [
+        ("secret_key", config.secret_key.is_some()),
+        ("private_key", config.private_key.is_some()),
+        ("private_key_file", config.private_key_file.is_some()),
+        ("public_key", config.public_key.is_some()),
+        ("public_key_file", config.public_key_file.is_some()),
+    ];
+    if let Some((key, _)) = single.iter().find(|(_, set)| *set) {
+        return Err(ConfigError::new(
+            key,
+            "is a single-key setting, and `keys` is set: they exclude each other; move the key \
+             into `keys` (with a `kid`), or remove `keys`",
+        ));
+    }
+    let sources = entries
+        .iter()
+        .map(|entry| EntrySource {
+            kid: entry.kid.as_deref(),
+            key: KeySource {
+                algorithm: entry.algorithm.map_or(algorithm, |a| a.jose()),
+                decode_algorithms: Vec::new(),
+                secret_key: entry.secret_key.as_deref(),
+                allow_weak_secret: config.allow_weak_secret,
+                private_key: (&entry.private_key, &entry.private_key_file),
+                public_key: (&entry.public_key, &entry.public_key_file),
+            },
+        })
+        .collect();
+    Keys::load_set(sources, config.signing_key.as_deref(), narrowed)
 }
 
 fn parse_blocklist(config: &Config) -> Result<BlocklistSetting, ConfigError> {

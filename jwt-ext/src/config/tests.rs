@@ -154,3 +154,76 @@ fn defaults_are_flasks() {
     assert_eq!(settings.leeway, 0);
     assert!(settings.csrf_protect && settings.encode_nbf && settings.verify_sub);
 }
+
+#[test]
+fn key_set_messages_name_the_key_and_the_fix() {
+    let rsa = |extra: serde_json::Value| {
+        let mut entry = serde_json::json!({"kid": "a", "algorithm": "RS256", "private_key": fixture("rsa_private.pem")});
+        entry
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        entry
+    };
+    let cases = [
+        (
+            serde_json::json!({"keys": [rsa(serde_json::json!({})), rsa(serde_json::json!({}))]}),
+            "`jwt.keys[1].kid`: `a` is the kid of another key",
+        ),
+        (
+            serde_json::json!({"signing_key": "zz", "keys": [rsa(serde_json::json!({}))]}),
+            "`jwt.signing_key`: `zz` names no key of `keys`",
+        ),
+        (
+            serde_json::json!({"signing_key": "v", "keys": [rsa(serde_json::json!({})), {"kid": "v", "algorithm": "RS256", "public_key": fixture("rsa_public.pem")}]}),
+            "`jwt.signing_key`: `v` is a verify-only key",
+        ),
+        (
+            serde_json::json!({"keys": [rsa(serde_json::json!({})), rsa(serde_json::json!({"kid": "b"}))]}),
+            "`jwt.signing_key`: missing: several keys can sign",
+        ),
+        (
+            serde_json::json!({"keys": [rsa(serde_json::json!({"private_key": fixture("rsa1024_private.pem")}))]}),
+            "`jwt.keys[0].private_key`: is an RSA key of fewer than 2048 bits",
+        ),
+        (
+            serde_json::json!({"keys": [{"kid": "e", "algorithm": "ES256", "private_key": fixture("ec384_private.pem")}]}),
+            "`jwt.keys[0].private_key`: is a P-384 key, but `ES256` needs a P-256 key",
+        ),
+        (
+            serde_json::json!({"keys": [rsa(serde_json::json!({"public_key": fixture("rsa_other_public.pem")}))]}),
+            "`jwt.keys[0].public_key`: does not match `private_key`",
+        ),
+        (
+            serde_json::json!({"keys": [{"algorithm": "HS256", "secret_key": "key-set-hs-secret-key-set-hs-secret-0123"}]}),
+            "`jwt.keys[0].kid`: missing: an HS key needs a `kid`",
+        ),
+        (
+            serde_json::json!({"keys": [{"kid": "h", "algorithm": "HS256", "secret_key": "short"}]}),
+            "`jwt.keys[0].secret_key`: too short",
+        ),
+        (
+            serde_json::json!({"secret_key": "key-set-hs-secret-key-set-hs-secret-0123", "keys": [rsa(serde_json::json!({}))]}),
+            "`jwt.secret_key`: is a single-key setting, and `keys` is set",
+        ),
+        (
+            serde_json::json!({"keys": []}),
+            "`jwt.keys`: the list is empty",
+        ),
+        (
+            serde_json::json!({"keys": [{"kid": "x", "algorithm": "RS256"}]}),
+            "`jwt.keys[0].private_key`: missing",
+        ),
+        (
+            serde_json::json!({"keys": [rsa(serde_json::json!({"colour": "blue"}))]}),
+            "colour",
+        ),
+    ];
+    for (jwt, expected) in cases {
+        let message = error(jwt.clone());
+        assert!(
+            message.contains(expected) || message.contains(&expected.replace('`', "\\`")),
+            "{jwt}\n{message}"
+        );
+    }
+}

@@ -26,7 +26,7 @@ pub(super) fn probe(keys: &Keys, encoding_key: &EncodingKey) -> Result<(), Confi
             format!("cannot sign with this key as `{algorithm:?}` ({e})"),
         )
     })?;
-    match keys.verify(algorithm, input, &signature) {
+    match keys.verify(algorithm, None, input, &signature) {
         Signature::Valid => Ok(()),
         _ => Err(ConfigError::new(
             "public_key",

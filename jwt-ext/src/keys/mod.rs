@@ -12,10 +12,13 @@ use serde_json::{Map, Value};
 
 use crate::error::ConfigError;
 use checks::{check_curve, looks_like_asymmetric_key, probe};
+pub(crate) use set::EntrySource;
+use set::SetKey;
 use signature::PreparedHmac;
 pub(crate) use signature::Signature;
 
 mod checks;
+mod set;
 mod signature;
 
 /// Where the keys come from: the key settings of the configuration, as written.
@@ -37,10 +40,14 @@ pub(crate) struct Keys {
     pub(crate) decoding: DecodingKeys,
     /// The HMAC secret keyed once per HS algorithm, when one is configured.
     hmac: PreparedHmac,
+    /// The `kid` of the signing key, written in every token's header.
+    pub(crate) signing_kid: Option<String>,
     /// The base64 header of tokens without additional headers.
     pub(crate) encoded_header: String,
     /// That header, parsed: shared by every received token that carries it.
     pub(crate) plain_header: Arc<Map<String, Value>>,
+    /// The key set (SPEC §12), by `kid`; empty with the single-key settings.
+    set: Vec<SetKey>,
 }
 
 impl Keys {
@@ -83,8 +90,10 @@ impl Keys {
             encoding,
             decoding,
             hmac: prepared,
-            encoded_header: plain_header(algorithm),
-            plain_header: Arc::new(plain_header_map(algorithm)),
+            signing_kid: None,
+            encoded_header: plain_header(algorithm, None),
+            plain_header: Arc::new(plain_header_map(algorithm, None)),
+            set: Vec::new(),
         };
         if let Some(encoding) = &keys.encoding {
             probe(&keys, encoding)?;
@@ -178,17 +187,120 @@ fn public_key(
     Ok(Some((family, key)))
 }
 
-/// `{"alg": .., "typ": "JWT"}` as base64: the header of every token without additional headers
-/// (PyJWT writes the same bytes, sorting the keys).
-pub(crate) fn plain_header(algorithm: Algorithm) -> String {
-    URL_SAFE_NO_PAD.encode(Value::Object(plain_header_map(algorithm)).to_string())
+/// `{"alg": .., "kid": .., "typ": "JWT"}` as base64: the header of every token without
+/// additional headers (PyJWT writes the same bytes, sorting the keys).
+pub(crate) fn plain_header(algorithm: Algorithm, kid: Option<&str>) -> String {
+    URL_SAFE_NO_PAD.encode(Value::Object(plain_header_map(algorithm, kid)).to_string())
 }
 
-fn plain_header_map(algorithm: Algorithm) -> Map<String, Value> {
+fn plain_header_map(algorithm: Algorithm, kid: Option<&str>) -> Map<String, Value> {
     let mut header = Map::new();
     header.insert("alg".into(), format!("{algorithm:?}").into());
+    if let Some(kid) = kid {
+        header.insert("kid".into(), kid.into());
+    }
     header.insert("typ".into(), "JWT".into());
     header
+}
+
+impl Keys {
+    /// Loads a key set: every entry checked as a single key, `kid`s unique, the signing key
+    /// the one `signing_key` names (or the only one able to sign). `narrowed` is
+    /// `decode_algorithms` when configured; by default the keys' algorithms are allowed.
+    pub(crate) fn load_set(
+        entries: Vec<EntrySource<'_>>,
+        signing_key: Option<&str>,
+        narrowed: Option<Vec<Algorithm>>,
+    ) -> Result<Self, ConfigError> {
+        if entries.is_empty() {
+            return Err(ConfigError::new(
+                "keys",
+                "the list is empty; list at least one key, or remove `keys` to use the \
+                 single-key settings",
+            ));
+        }
+        let mut set: Vec<SetKey> = Vec::with_capacity(entries.len());
+        for (index, entry) in entries.into_iter().enumerate() {
+            let key = SetKey::load(index, entry)?;
+            if set.iter().any(|other| other.kid == key.kid) {
+                return Err(ConfigError::new(
+                    &format!("keys[{index}].kid"),
+                    format!(
+                        "`{}` is the kid of another key; kids must be unique",
+                        key.kid
+                    ),
+                ));
+            }
+            set.push(key);
+        }
+        let signing = signing_index(&set, signing_key)?;
+        let mut decode_algorithms = narrowed.unwrap_or_default();
+        if decode_algorithms.is_empty() {
+            for key in &set {
+                if !decode_algorithms.contains(&key.algorithm) {
+                    decode_algorithms.push(key.algorithm);
+                }
+            }
+        }
+        let signer = signing.map(|index| &set[index]);
+        let algorithm = signer.map_or(set[0].algorithm, |key| key.algorithm);
+        let kid = signer.map(|key| key.kid.clone());
+        let decoding = DecodingKeys {
+            hmac: signer
+                .filter(|key| key.algorithm.family() == AlgorithmFamily::Hmac)
+                .map(|key| key.decoding.clone()),
+            public: signer
+                .filter(|key| key.algorithm.family() != AlgorithmFamily::Hmac)
+                .map(|key| (key.algorithm.family(), key.decoding.clone())),
+        };
+        Ok(Keys {
+            algorithm,
+            decode_algorithms,
+            encoding: signer.and_then(|key| key.encoding.clone()),
+            decoding,
+            hmac: signer.map_or_else(|| PreparedHmac::new(None), |key| key.hmac.clone()),
+            encoded_header: plain_header(algorithm, kid.as_deref()),
+            plain_header: Arc::new(plain_header_map(algorithm, kid.as_deref())),
+            signing_kid: kid,
+            set,
+        })
+    }
+
+    /// The public keys of the set as JWKs, each with `kid`, `alg` and `use = "sig"`; never a
+    /// private or an HS key.
+    pub(crate) fn public_jwks(&self) -> impl Iterator<Item = &jsonwebtoken::jwk::Jwk> {
+        self.set.iter().filter_map(|key| key.jwk.as_ref())
+    }
+}
+
+/// The key that signs new tokens: the one `signing_key` names, or the only one that can sign.
+fn signing_index(set: &[SetKey], signing_key: Option<&str>) -> Result<Option<usize>, ConfigError> {
+    if let Some(kid) = signing_key {
+        let index = set.iter().position(|key| key.kid == kid).ok_or_else(|| {
+            ConfigError::new("signing_key", format!("`{kid}` names no key of `keys`"))
+        })?;
+        if set[index].encoding.is_none() {
+            return Err(ConfigError::new(
+                "signing_key",
+                format!(
+                    "`{kid}` is a verify-only key: give it a private key, or sign with another"
+                ),
+            ));
+        }
+        return Ok(Some(index));
+    }
+    let mut signers = set
+        .iter()
+        .enumerate()
+        .filter(|(_, key)| key.encoding.is_some());
+    match (signers.next(), signers.next()) {
+        (first, None) => Ok(first.map(|(index, _)| index)),
+        (Some(_), Some(_)) => Err(ConfigError::new(
+            "signing_key",
+            "missing: several keys can sign; name the one that signs new tokens by its `kid`",
+        )),
+        (None, Some(_)) => Ok(None),
+    }
 }
 
 /// With both crypto features on (as `--all-features` does), `jsonwebtoken` cannot pick one;

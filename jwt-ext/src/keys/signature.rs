@@ -6,7 +6,7 @@
 //! result is the same HMAC. Asymmetric algorithms, and builds with `rust_crypto` alone, go
 //! through `jsonwebtoken::crypto`.
 
-use jsonwebtoken::{Algorithm, EncodingKey};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 
 pub(super) use prepared::PreparedHmac;
 
@@ -20,6 +20,10 @@ pub(crate) enum Signature {
     Invalid,
     /// Not unpadded base64url.
     Malformed,
+    /// The token's `kid` names no key of the set.
+    UnknownKey,
+    /// The `kid`'s key has another algorithm than the token's `alg`.
+    WrongAlgorithm,
 }
 
 impl Keys {
@@ -36,27 +40,55 @@ impl Keys {
     }
 
     /// Checks the base64url `signature` of `message` under `algorithm`, which the caller has
-    /// taken from the allow-list.
+    /// taken from the allow-list. A token without `kid` is verified with the signing key only
+    /// (or the single key's); one with a `kid` with the key of that `kid`, by exact match in
+    /// the set, whose algorithm must be the token's.
     pub(crate) fn verify(
         &self,
         algorithm: Algorithm,
+        kid: Option<&str>,
         message: &[u8],
         signature: &str,
     ) -> Signature {
-        if let Some(checked) = self.hmac.verify(algorithm, message, signature) {
-            return checked;
-        }
-        let Some(key) = self.decoding.for_algorithm(algorithm) else {
-            return Signature::Invalid;
+        let Some(kid) = kid else {
+            let key = self.decoding.for_algorithm(algorithm);
+            return verify_with(&self.hmac, key, algorithm, message, signature);
         };
-        match jsonwebtoken::crypto::verify(signature, message, key, algorithm) {
-            Ok(true) => Signature::Valid,
-            Ok(false) => Signature::Invalid,
-            Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::Base64(_)) => {
-                Signature::Malformed
-            }
-            Err(_) => Signature::Invalid,
+        match self.set.iter().find(|key| key.kid == kid) {
+            None => Signature::UnknownKey,
+            Some(key) if key.algorithm != algorithm => Signature::WrongAlgorithm,
+            Some(key) => verify_with(
+                &key.hmac,
+                Some(&key.decoding),
+                algorithm,
+                message,
+                signature,
+            ),
         }
+    }
+}
+
+/// One key's check: its prepared HMAC key, or `jsonwebtoken::crypto` with `key`.
+fn verify_with(
+    hmac: &PreparedHmac,
+    key: Option<&DecodingKey>,
+    algorithm: Algorithm,
+    message: &[u8],
+    signature: &str,
+) -> Signature {
+    if let Some(checked) = hmac.verify(algorithm, message, signature) {
+        return checked;
+    }
+    let Some(key) = key else {
+        return Signature::Invalid;
+    };
+    match jsonwebtoken::crypto::verify(signature, message, key, algorithm) {
+        Ok(true) => Signature::Valid,
+        Ok(false) => Signature::Invalid,
+        Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::Base64(_)) => {
+            Signature::Malformed
+        }
+        Err(_) => Signature::Invalid,
     }
 }
 
@@ -70,6 +102,7 @@ mod prepared {
     use super::Signature;
 
     /// The HMAC secret, keyed once for each HS algorithm.
+    #[derive(Clone)]
     pub(crate) struct PreparedHmac(Option<[Key; 3]>);
 
     impl PreparedHmac {
@@ -121,6 +154,7 @@ mod prepared {
 
     use super::Signature;
 
+    #[derive(Clone)]
     pub(crate) struct PreparedHmac;
 
     impl PreparedHmac {

@@ -52,7 +52,7 @@ pub(crate) fn decode(
     let parts = split(settings, token)?;
     let header = header(settings, &parts)?;
     let algorithm = check_header(settings, &header)?;
-    check_signature(settings, &parts, algorithm)?;
+    check_signature(settings, &parts, &header, algorithm)?;
     let mut claims = Members::scan(settings, &parts.payload)
         .map_err(|refusal| refused(refusal, "Invalid payload string"))?;
     let times = check_times(settings, &claims, now, options)?;
@@ -157,16 +157,27 @@ fn check_header(settings: &Settings, header: &Map<String, Value>) -> Result<Algo
     Ok(algorithm)
 }
 
+/// The signature, with the key the `kid` names (exact match in the key set), or the signing
+/// key for a token without `kid`.
 fn check_signature(
     settings: &Settings,
     parts: &Parts<'_>,
+    header: &Map<String, Value>,
     algorithm: Algorithm,
 ) -> Result<(), AuthError> {
+    let kid = header.get("kid").and_then(Value::as_str);
     let message = parts.signing_input.as_bytes();
-    match settings.keys.verify(algorithm, message, parts.signature) {
+    match settings
+        .keys
+        .verify(algorithm, kid, message, parts.signature)
+    {
         Signature::Valid => Ok(()),
         Signature::Invalid => Err(AuthError::invalid("Signature verification failed")),
         Signature::Malformed => Err(AuthError::invalid("Invalid crypto padding")),
+        Signature::UnknownKey => Err(AuthError::invalid("Unknown key ID (kid)")),
+        Signature::WrongAlgorithm => Err(AuthError::invalid(
+            "The specified alg value is not the algorithm of its key",
+        )),
     }
 }
 

@@ -78,6 +78,9 @@ fn header_json(settings: &Settings, extra: &Map<String, Value>) -> Result<Vec<u8
         "alg".into(),
         format!("{:?}", settings.keys.algorithm).into(),
     );
+    if let Some(kid) = &settings.keys.signing_kid {
+        header.insert("kid".into(), kid.clone().into());
+    }
     header.insert("typ".into(), "JWT".into());
     serde_json::to_vec(&header).map_err(|e| IssueError::Serialize(e.to_string()))
 }
