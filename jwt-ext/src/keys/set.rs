@@ -6,8 +6,10 @@ use base64::Engine;
 use jsonwebtoken::jwk::{Jwk, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, EncodingKey};
 
+use std::sync::Arc;
+
 use super::signature::PreparedHmac;
-use super::{KeySource, Keys};
+use super::{plain_header, plain_header_map, DecodingKeys, KeySource, Keys};
 use crate::error::ConfigError;
 
 /// One entry of `keys`, as written.
@@ -70,19 +72,7 @@ impl SetKey {
         if let Some(jwk) = &jwk {
             check_rsa_size(algorithm, jwk).map_err(within)?;
         }
-        let kid =
-            match (entry.kid, &jwk) {
-                (Some(kid), _) if !kid.is_empty() => kid.to_owned(),
-                (Some(_), _) => return Err(within(ConfigError::new("kid", "must not be empty"))),
-                (None, Some(jwk)) => jwk
-                    .thumbprint(ThumbprintHash::SHA256)
-                    .map_err(|e| within(ConfigError::new("kid", format!("no thumbprint ({e})"))))?,
-                (None, None) => return Err(within(ConfigError::new(
-                    "kid",
-                    "missing: an HS key needs a `kid` of its own (its thumbprint would be a hash \
-                     of the secret, published in every token)",
-                ))),
-            };
+        let kid = kid(entry.kid, jwk.as_ref()).map_err(within)?;
         let jwk = jwk.map(|mut jwk| {
             jwk.common.key_id = Some(kid.clone());
             jwk
@@ -95,6 +85,122 @@ impl SetKey {
             hmac: prepared,
             jwk,
         })
+    }
+}
+
+impl Keys {
+    /// Loads a key set: every entry checked as a single key, `kid`s unique, the signing key
+    /// the one `signing_key` names (or the only one able to sign). `narrowed` is
+    /// `decode_algorithms` when configured; by default the keys' algorithms are allowed.
+    pub(crate) fn load_set(
+        entries: Vec<EntrySource<'_>>,
+        signing_key: Option<&str>,
+        narrowed: Option<Vec<Algorithm>>,
+    ) -> Result<Self, ConfigError> {
+        if entries.is_empty() {
+            return Err(ConfigError::new(
+                "keys",
+                "the list is empty; list at least one key, or remove `keys` to use the \
+                 single-key settings",
+            ));
+        }
+        let mut set: Vec<SetKey> = Vec::with_capacity(entries.len());
+        for (index, entry) in entries.into_iter().enumerate() {
+            let key = SetKey::load(index, entry)?;
+            if set.iter().any(|other| other.kid == key.kid) {
+                return Err(ConfigError::new(
+                    &format!("keys[{index}].kid"),
+                    format!(
+                        "`{}` is the kid of another key; kids must be unique",
+                        key.kid
+                    ),
+                ));
+            }
+            set.push(key);
+        }
+        let signing = signing_index(&set, signing_key)?;
+        let mut decode_algorithms = narrowed.unwrap_or_default();
+        if decode_algorithms.is_empty() {
+            for key in &set {
+                if !decode_algorithms.contains(&key.algorithm) {
+                    decode_algorithms.push(key.algorithm);
+                }
+            }
+        }
+        let signer = signing.map(|index| &set[index]);
+        let algorithm = signer.map_or(set[0].algorithm, |key| key.algorithm);
+        let kid = signer.map(|key| key.kid.clone());
+        let decoding = DecodingKeys {
+            hmac: signer
+                .filter(|key| key.algorithm.family() == AlgorithmFamily::Hmac)
+                .map(|key| key.decoding.clone()),
+            public: signer
+                .filter(|key| key.algorithm.family() != AlgorithmFamily::Hmac)
+                .map(|key| (key.algorithm.family(), key.decoding.clone())),
+        };
+        Ok(Keys {
+            algorithm,
+            decode_algorithms,
+            encoding: signer.and_then(|key| key.encoding.clone()),
+            decoding,
+            hmac: signer.map_or_else(|| PreparedHmac::new(None), |key| key.hmac.clone()),
+            encoded_header: plain_header(algorithm, kid.as_deref()),
+            plain_header: Arc::new(plain_header_map(algorithm, kid.as_deref())),
+            signing_kid: kid,
+            set,
+        })
+    }
+
+    /// The public keys of the set as JWKs, each with `kid`, `alg` and `use = "sig"`; never a
+    /// private or an HS key.
+    pub(crate) fn public_jwks(&self) -> impl Iterator<Item = &jsonwebtoken::jwk::Jwk> {
+        self.set.iter().filter_map(|key| key.jwk.as_ref())
+    }
+}
+
+/// The key that signs new tokens: the one `signing_key` names, or the only one that can sign.
+fn signing_index(set: &[SetKey], signing_key: Option<&str>) -> Result<Option<usize>, ConfigError> {
+    if let Some(kid) = signing_key {
+        let index = set.iter().position(|key| key.kid == kid).ok_or_else(|| {
+            ConfigError::new("signing_key", format!("`{kid}` names no key of `keys`"))
+        })?;
+        if set[index].encoding.is_none() {
+            return Err(ConfigError::new(
+                "signing_key",
+                format!(
+                    "`{kid}` is a verify-only key: give it a private key, or sign with another"
+                ),
+            ));
+        }
+        return Ok(Some(index));
+    }
+    let mut signers = set
+        .iter()
+        .enumerate()
+        .filter(|(_, key)| key.encoding.is_some());
+    match (signers.next(), signers.next()) {
+        (first, None) => Ok(first.map(|(index, _)| index)),
+        (Some(_), Some(_)) => Err(ConfigError::new(
+            "signing_key",
+            "missing: several keys can sign; name the one that signs new tokens by its `kid`",
+        )),
+        (None, Some(_)) => Ok(None),
+    }
+}
+
+/// The configured `kid`, or the RFC 7638 thumbprint (SHA-256) of the public key.
+fn kid(configured: Option<&str>, jwk: Option<&Jwk>) -> Result<String, ConfigError> {
+    match (configured, jwk) {
+        (Some(kid), _) if !kid.is_empty() => Ok(kid.to_owned()),
+        (Some(_), _) => Err(ConfigError::new("kid", "must not be empty")),
+        (None, Some(jwk)) => jwk
+            .thumbprint(ThumbprintHash::SHA256)
+            .map_err(|e| ConfigError::new("kid", format!("no thumbprint ({e})"))),
+        (None, None) => Err(ConfigError::new(
+            "kid",
+            "missing: an HS key needs a `kid` of its own (its thumbprint would be a hash of the \
+             secret, published in every token)",
+        )),
     }
 }
 
