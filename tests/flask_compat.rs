@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::tools::flask_python;
 use common::*;
 use jwt_ext::{Auth, Fresh, Refresh, Token};
 use rocket::http::Status;
@@ -116,29 +117,6 @@ fn a_flask_token_fails_with_another_secret() {
             msg("Signature verification failed")
         )
     );
-}
-
-/// Flask-JWT-Extended's Python: `FLASK_PYTHON`, or the venv `.ci/run` makes.
-fn flask_python() -> Option<std::path::PathBuf> {
-    let path = std::env::var_os("FLASK_PYTHON")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/flask-venv/bin/python")
-        });
-    if path.exists() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "Flask-JWT-Extended is required in CI at {}",
-        path.display()
-    );
-    eprintln!(
-        "SKIPPED: no Flask-JWT-Extended at {} (python3 -m venv target/flask-venv && \
-         target/flask-venv/bin/pip install 'flask-jwt-extended>=4,<5', or set FLASK_PYTHON)",
-        path.display()
-    );
-    None
 }
 
 #[test]

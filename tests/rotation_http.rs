@@ -12,40 +12,24 @@ mod quickstart;
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::time::{Duration, Instant};
+use std::net::TcpStream;
 
 use common::store::{prefix, shared_redis};
+use common::tools;
 use common::SECRET;
 use serde_json::{json, Value};
 
-/// Starts a quickstart with rotation on `url` under `prefix`; answers its port once it listens.
+/// Starts a quickstart with rotation on `url` under `prefix`; answers its port.
 fn serve(url: &str, prefix: &str) -> u16 {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port();
     let jwt = json!({
         "secret_key": SECRET, "refresh_token_rotation": true,
         "blocklist": url, "blocklist_key_prefix": prefix,
     });
     let figment = rocket::figment::Figment::from(rocket::Config::debug_default())
         .merge(("log_level", "off"))
-        .merge(("port", port))
         .merge(("workers", 4))
         .merge(("jwt", jwt));
-    std::thread::spawn(move || {
-        let _ = rocket::execute(quickstart::rocket().configure(figment).launch());
-    });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "the server on {port} did not start"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    port
+    tools::serve(quickstart::rocket().configure(figment))
 }
 
 /// One HTTP/1.1 request on its own connection: the status and the JSON body.

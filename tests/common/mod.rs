@@ -6,6 +6,7 @@ pub mod guards;
 pub mod locations;
 pub mod rotation;
 pub mod store;
+pub mod tools;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
