@@ -50,6 +50,7 @@ impl Auth {
     pub fn decode_allow_expired(&self, token: &str) -> Result<TokenData, AuthError> {
         let options = DecodeOptions {
             allow_expired: true,
+            key: None,
         };
         token::decode(&self.settings, token, token::now(), options)
     }

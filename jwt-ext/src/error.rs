@@ -243,6 +243,12 @@ pub enum IssueError {
     Serialize(String),
     /// No private key is configured, so this app can verify tokens but not issue them.
     NoSigningKey,
+    /// The `kid` chosen to sign names no key of `keys` with a private (or HS) half.
+    UnknownSigningKey(String),
+    /// An encode-key hook is registered: issue with `issue_async().await`.
+    NeedsAsyncIssue,
+    /// The encode-key hook failed; the reason is logged.
+    KeyHook(String),
     /// The crypto backend could not sign.
     Signing(String),
 }
@@ -266,6 +272,15 @@ impl fmt::Display for IssueError {
                 "no signing key: set `jwt.private_key` or `jwt.private_key_file` to issue tokens",
             ),
             IssueError::Signing(e) => write!(f, "signing failed: {e}"),
+            IssueError::UnknownSigningKey(kid) => write!(
+                f,
+                "`{kid}` names no key of `keys` that can sign; give a kid with a private key"
+            ),
+            IssueError::NeedsAsyncIssue => f.write_str(
+                "an encode-key hook is registered: issue with `.issue_async().await`, or choose \
+                 the key with `.key(kid)`",
+            ),
+            IssueError::KeyHook(e) => write!(f, "the encode-key hook failed: {e}"),
         }
     }
 }

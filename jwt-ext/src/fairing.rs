@@ -10,8 +10,9 @@ use crate::auth::Auth;
 use crate::blocklist::{Blocklist, MemoryBlocklist};
 use crate::config::{BlocklistSetting, Config, Settings};
 use crate::error::{AuthError, ErrorKind};
-use crate::hooks::{Hooks, UserLoader};
+use crate::hooks::{Hooks, KeyFuture, UserLoader};
 use crate::implicit_refresh::implicit_refresh;
+use crate::keys::KeyChoice;
 use crate::kind::TokenType;
 use crate::token::TokenData;
 use crate::verify::{self, GUARD_FAILED};
@@ -96,6 +97,48 @@ impl AuthFairing {
         F: Fn(&TokenData) -> bool + Send + Sync + 'static,
     {
         self.pending().hooks.token_verification = Some(Box::new(hook));
+        self
+    }
+
+    /// Chooses the key of each received token from its unverified header and payload (Flask's
+    /// `decode_key_loader`), e.g. a tenant's secret. The payload is then parsed before the
+    /// signature is checked (for this hook only). The token's `alg` must still be in the
+    /// allow-list and fit the chosen key; an `Err` answers 422 like a bad signature.
+    /// [`Auth::decode`](crate::Auth::decode) does not consult it (it is not async).
+    ///
+    /// ```
+    /// use jwt_ext::{Auth, KeyChoice};
+    ///
+    /// let fairing = Auth::fairing().decode_key(|_header, payload| {
+    ///     let tenant = payload.get("tenant").and_then(|t| t.as_str()).map(str::to_owned);
+    ///     Box::pin(async move {
+    ///         match tenant.as_deref() {
+    ///             Some("acme") => Ok(KeyChoice::Secret(b"acme's secret: 32 bytes or more!!".to_vec())),
+    ///             _ => Err("unknown tenant".to_owned()),
+    ///         }
+    ///     })
+    /// });
+    /// ```
+    pub fn decode_key<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&Map<String, Value>, &Map<String, Value>) -> KeyFuture<KeyChoice>
+            + Send
+            + Sync
+            + 'static,
+    {
+        self.pending().hooks.decode_key = Some(Box::new(hook));
+        self
+    }
+
+    /// Chooses the `kid` of `keys` that signs each new token from its identity and type
+    /// (Flask's `encode_key_loader`); `Ok(None)` signs with `signing_key`. Tokens are then
+    /// issued with [`TokenBuilder::issue_async`](crate::TokenBuilder::issue_async) (the sync
+    /// `issue` says so); an `Err` fails the issue.
+    pub fn encode_key<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&str, TokenType) -> KeyFuture<Option<String>> + Send + Sync + 'static,
+    {
+        self.pending().hooks.encode_key = Some(Box::new(hook));
         self
     }
 

@@ -8,6 +8,8 @@
 //! | `additional_headers_loader` | [`AuthFairing::additional_headers`](crate::AuthFairing::additional_headers) |
 //! | `token_in_blocklist_loader` | [`Blocklist`](crate::Blocklist), set with [`AuthFairing::blocklist`](crate::AuthFairing::blocklist) |
 //! | `token_verification_loader` | [`AuthFairing::token_verification`](crate::AuthFairing::token_verification) |
+//! | `encode_key_loader` | [`AuthFairing::encode_key`](crate::AuthFairing::encode_key) (async) |
+//! | `decode_key_loader` | [`AuthFairing::decode_key`](crate::AuthFairing::decode_key) (async) |
 //! | `*_loader` error callbacks | [`AuthFairing::on_error`](crate::AuthFairing::on_error) |
 
 use std::any::{Any, TypeId};
@@ -17,9 +19,11 @@ use std::sync::Arc;
 use rocket::{Request, Response};
 use serde_json::{Map, Value};
 
+use crate::config::Settings;
 use crate::error::{AuthError, ErrorKind};
+use crate::keys::KeyChoice;
 use crate::kind::TokenType;
-use crate::token::TokenData;
+use crate::token::{self, DecodeOptions, TokenData};
 
 /// Turns the object a token is issued for into the identity stored in the token (Flask's
 /// `user_identity_loader`). Implemented for strings and integers; implement it for your user
@@ -105,6 +109,37 @@ pub(crate) type VerifyHook = Box<dyn Fn(&TokenData) -> bool + Send + Sync>;
 pub(crate) type ErrorHook =
     Box<dyn Fn(&AuthError, &Request<'_>) -> Response<'static> + Send + Sync>;
 
+/// What a key hook returns: a future of its answer; an `Err` (a reason for the log) refuses
+/// the token as a bad signature would (422), or the issue (500).
+pub type KeyFuture<T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, String>> + Send>>;
+/// Chooses the key of a received token from its unverified header and payload.
+pub(crate) type DecodeKeyHook =
+    Box<dyn Fn(&Map<String, Value>, &Map<String, Value>) -> KeyFuture<KeyChoice> + Send + Sync>;
+/// Chooses the `kid` that signs a new token (`None`: the signing key).
+pub(crate) type EncodeKeyHook =
+    Box<dyn Fn(&str, TokenType) -> KeyFuture<Option<String>> + Send + Sync>;
+
+/// Decodes `token` with the key `hook` chose from its unverified header and payload; a hook
+/// that fails refuses the token as a bad signature would.
+pub(crate) async fn decode_with(
+    settings: &Settings,
+    hook: &DecodeKeyHook,
+    token: &str,
+) -> Result<TokenData, AuthError> {
+    let header = token::unverified_header(settings, token)?;
+    let payload = token::unverified_payload(settings, token)?;
+    let choice = hook(&header, &payload).await.map_err(|reason| {
+        rocket::debug!("jwt-ext: the decode-key hook refused a token: {reason}");
+        AuthError::invalid("Signature verification failed")
+    })?;
+    let options = DecodeOptions {
+        allow_expired: false,
+        key: Some(&choice),
+    };
+    token::decode(settings, token, token::now(), options)
+}
+
 /// A type-erased `Arc<dyn UserLoader<User = U>>`, keyed by `TypeId::of::<U>()`.
 type AnyLoader = Box<dyn Any + Send + Sync>;
 
@@ -115,6 +150,8 @@ pub(crate) struct Hooks {
     pub(crate) additional_claims: Option<IssueHook>,
     pub(crate) additional_headers: Option<IssueHook>,
     pub(crate) token_verification: Option<VerifyHook>,
+    pub(crate) decode_key: Option<DecodeKeyHook>,
+    pub(crate) encode_key: Option<EncodeKeyHook>,
     pub(crate) errors: HashMap<ErrorKind, ErrorHook>,
 }
 

@@ -56,7 +56,7 @@ pub(crate) async fn implicit_refresh(auth: &Auth, req: &Request<'_>, res: &mut R
         }
         builder = builder.family(family);
     }
-    match builder.issue() {
+    match builder.issue_async().await {
         Ok(new) => {
             let tls = req.rocket().config().tls_enabled();
             for cookie in auth.cookies_for(&new, TokenType::Access, tls) {

@@ -57,6 +57,7 @@ pub struct TokenBuilder<'a> {
     claims: Result<Map<String, Value>, IssueError>,
     headers: Map<String, Value>,
     family: Option<String>,
+    key: Option<String>,
 }
 
 impl<'a> TokenBuilder<'a> {
@@ -71,6 +72,7 @@ impl<'a> TokenBuilder<'a> {
             claims: Ok(Map::new()),
             headers: Map::new(),
             family: None,
+            key: None,
         }
     }
 
@@ -137,14 +139,44 @@ impl<'a> TokenBuilder<'a> {
         self
     }
 
+    /// Signs with the key of `keys` whose `kid` this is, instead of `signing_key` (it needs a
+    /// private or HS half). Overrides the encode-key hook.
+    pub fn key(mut self, kid: impl Into<String>) -> Self {
+        self.key = Some(kid.into());
+        self
+    }
+
+    /// Signs the token, asking the encode-key hook
+    /// ([`AuthFairing::encode_key`](crate::AuthFairing::encode_key)) which key signs, when one
+    /// is registered and no [`key`](Self::key) was given.
+    pub async fn issue_async(mut self) -> Result<String, IssueError> {
+        if let (None, Some(hook)) = (&self.key, &self.auth.hooks.encode_key) {
+            let chosen = hook(&self.identity, self.kind).await.map_err(|e| {
+                rocket::error!("jwt-ext: the encode-key hook failed: {e}");
+                IssueError::KeyHook(e)
+            })?;
+            self.key = chosen;
+        }
+        self.sign()
+    }
+
     /// Adds a header parameter (not `alg`, `typ`, `kid`, nor one the verifier refuses).
     pub fn header(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
         self.headers.insert(name.into(), value.into());
         self
     }
 
-    /// Signs the token.
+    /// Signs the token. With an encode-key hook registered, use
+    /// [`issue_async`](Self::issue_async) (or choose the [`key`](Self::key)): this answers
+    /// [`IssueError::NeedsAsyncIssue`].
     pub fn issue(self) -> Result<String, IssueError> {
+        if self.key.is_none() && self.auth.hooks.encode_key.is_some() {
+            return Err(IssueError::NeedsAsyncIssue);
+        }
+        self.sign()
+    }
+
+    fn sign(self) -> Result<String, IssueError> {
         let auth = self.auth;
         let settings = &auth.settings;
         let now = token::now();
@@ -190,6 +222,7 @@ impl<'a> TokenBuilder<'a> {
             fresh,
             expires_in,
             family: family.as_deref(),
+            key: self.key.as_deref(),
             claims,
             headers,
         };

@@ -137,10 +137,11 @@ pub use guard::{
     refuse, AccessToken, AnyToken, CurrentUser, FreshToken, JsonToken, OptionalToken, RefreshToken,
     Token,
 };
-pub use hooks::{ToIdentity, UserLoader};
+pub use hooks::{KeyFuture, ToIdentity, UserLoader};
 pub use issue::TokenBuilder;
 pub use jwks::jwks_routes;
 pub use jwt_ext_macros::{fresh_jwt_required, jwt_refresh_token_required, jwt_required, Claims};
+pub use keys::KeyChoice;
 pub use kind::{Freshness, TokenType, RESERVED_CLAIMS};
 pub use location::Location;
 pub use policy::{Access, AnyType, Fresh, Policy, Refresh, Requirement, RoutePolicy};

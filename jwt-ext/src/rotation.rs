@@ -144,8 +144,16 @@ impl Auth {
         let family = family.map_or_else(new_family, str::to_owned);
         let identity = token.identity();
         Ok(TokenPair {
-            access_token: self.access_token(identity).family(&family).issue()?,
-            refresh_token: self.refresh_token(identity).family(&family).issue()?,
+            access_token: self
+                .access_token(identity)
+                .family(&family)
+                .issue_async()
+                .await?,
+            refresh_token: self
+                .refresh_token(identity)
+                .family(&family)
+                .issue_async()
+                .await?,
         })
     }
 }

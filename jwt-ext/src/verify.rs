@@ -25,7 +25,7 @@ use crate::authorize;
 use crate::csrf;
 use crate::error::AuthError;
 use crate::extract::{self, JsonBody};
-use crate::hooks::UserLoader;
+use crate::hooks::{self, UserLoader};
 use crate::kind::TokenType;
 use crate::location::Location;
 use crate::policy::{Policy, Requirement, RoutePolicy};
@@ -182,7 +182,7 @@ pub(crate) async fn verify(
         Err(e) => return Err(e),
     };
     let cx = Context::of(req);
-    let entry = verified(&cx, auth, &found.token, found.location);
+    let entry = verified(&cx, auth, &found.token, found.location).await;
     one_token_per_route(&cx, &entry)?;
     let data = entry.decoded.clone()?;
     csrf::check(&data, found.csrf)?;
@@ -219,31 +219,29 @@ fn one_token_per_route(cx: &Context<'_>, entry: &Arc<Verified>) -> Result<(), Au
 }
 
 /// The decode of `token` found in `location`, made once per request.
-fn verified(cx: &Context<'_>, auth: &Auth, token: &str, location: Location) -> Arc<Verified> {
-    let mut tokens = lock(&cx.state.tokens);
-    if let Some(entry) = tokens
+async fn verified(cx: &Context<'_>, auth: &Auth, token: &str, location: Location) -> Arc<Verified> {
+    let cached = lock(&cx.state.tokens)
         .iter()
         .find(|entry| entry.location == location && *entry.token == *token)
-    {
-        return Arc::clone(entry);
+        .cloned();
+    if let Some(entry) = cached {
+        return entry;
     }
-    let decoded = token::decode(
-        &auth.settings,
-        token,
-        token::now(),
-        DecodeOptions::default(),
-    )
-    .map(|mut data| {
-        data.location = Some(location);
-        Arc::new(data)
-    });
+    let settings = &auth.settings;
+    let decoded = match &auth.hooks.decode_key {
+        None => token::decode(settings, token, token::now(), DecodeOptions::default()),
+        Some(hook) => hooks::decode_with(settings, hook, token).await,
+    };
     let entry = Arc::new(Verified {
         token: token.into(),
         location,
-        decoded,
+        decoded: decoded.map(|mut data| {
+            data.location = Some(location);
+            Arc::new(data)
+        }),
         revocation: OnceCell::new(),
     });
-    tokens.push(Arc::clone(&entry));
+    lock(&cx.state.tokens).push(Arc::clone(&entry));
     entry
 }
 

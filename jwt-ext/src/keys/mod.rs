@@ -12,12 +12,14 @@ use serde_json::{Map, Value};
 
 use crate::error::ConfigError;
 use checks::{check_curve, looks_like_asymmetric_key, probe};
+pub use choice::KeyChoice;
 pub(crate) use set::EntrySource;
 use set::SetKey;
 use signature::PreparedHmac;
-pub(crate) use signature::Signature;
+pub(crate) use signature::{Signature, Signer};
 
 mod checks;
+mod choice;
 mod set;
 mod signature;
 

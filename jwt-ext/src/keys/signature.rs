@@ -6,11 +6,12 @@
 //! result is the same HMAC. Asymmetric algorithms, and builds with `rust_crypto` alone, go
 //! through `jsonwebtoken::crypto`.
 
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, EncodingKey};
 
 pub(super) use prepared::PreparedHmac;
 
-use super::Keys;
+use super::KeyChoice;
+use super::{decoding_from_pem, Keys};
 
 /// What a signature check found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +65,79 @@ impl Keys {
                 message,
                 signature,
             ),
+        }
+    }
+}
+
+impl Keys {
+    /// Checks the signature with the key a decode-key hook chose: a `kid` of the set under the
+    /// set's rules, or a secret or PEM key fitting the token's `alg`.
+    pub(crate) fn verify_choice(
+        &self,
+        choice: &KeyChoice,
+        algorithm: Algorithm,
+        message: &[u8],
+        signature: &str,
+    ) -> Signature {
+        let hmac = algorithm.family() == AlgorithmFamily::Hmac;
+        let key = match choice {
+            KeyChoice::Kid(kid) => return self.verify(algorithm, Some(kid), message, signature),
+            KeyChoice::Secret(secret) if hmac => DecodingKey::from_secret(secret).ok(),
+            KeyChoice::PublicPem(pem) if !hmac => decoding_from_pem(algorithm.family(), pem).ok(),
+            _ => return Signature::WrongAlgorithm,
+        };
+        let Some(key) = key else {
+            return Signature::Invalid;
+        };
+        verify_with(
+            &PreparedHmac::new(None),
+            Some(&key),
+            algorithm,
+            message,
+            signature,
+        )
+    }
+
+    /// The key that signs a new token: the signing key, or the key of `kid` when it can sign.
+    pub(crate) fn signer(&self, kid: Option<&str>) -> Option<Signer<'_>> {
+        match kid {
+            Some(kid) if self.signing_kid.as_deref() != Some(kid) => {
+                let key = self.set.iter().find(|key| key.kid == kid)?;
+                Some(Signer {
+                    algorithm: key.algorithm,
+                    kid: Some(&key.kid),
+                    encoding: key.encoding.as_ref()?,
+                    hmac: &key.hmac,
+                    header: None,
+                })
+            }
+            _ => Some(Signer {
+                algorithm: self.algorithm,
+                kid: self.signing_kid.as_deref(),
+                encoding: self.encoding.as_ref()?,
+                hmac: &self.hmac,
+                header: Some(&self.encoded_header),
+            }),
+        }
+    }
+}
+
+/// A key that signs, with what its tokens' headers say.
+pub(crate) struct Signer<'k> {
+    pub(crate) algorithm: Algorithm,
+    pub(crate) kid: Option<&'k str>,
+    encoding: &'k EncodingKey,
+    hmac: &'k PreparedHmac,
+    /// The base64 plain header, when computed at ignition.
+    pub(crate) header: Option<&'k str>,
+}
+
+impl Signer<'_> {
+    /// The base64url signature of `message`.
+    pub(crate) fn sign(&self, message: &[u8]) -> Result<String, jsonwebtoken::errors::Error> {
+        match self.hmac.sign(self.algorithm, message) {
+            Some(signature) => Ok(signature),
+            None => jsonwebtoken::crypto::sign(message, self.encoding, self.algorithm),
         }
     }
 }

@@ -21,7 +21,7 @@ use super::reserved::{integer, missing_claim, read_reserved, Claim, Members};
 use super::{Payload, TokenData};
 use crate::config::Settings;
 use crate::error::AuthError;
-use crate::keys::Signature;
+use crate::keys::{KeyChoice, Signature};
 
 /// Header parameters that change how a token must be processed; we support none of them, and a
 /// token that needs one is refused rather than half-understood (RFC 7515 §4.1.11, RFC 7797).
@@ -29,8 +29,10 @@ pub(crate) const FORBIDDEN_HEADERS: [&str; 7] = ["crit", "jwk", "jku", "x5u", "x
 
 /// Options of one decode.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct DecodeOptions {
+pub(crate) struct DecodeOptions<'k> {
     pub(crate) allow_expired: bool,
+    /// The key a decode-key hook chose, instead of the configured keys.
+    pub(crate) key: Option<&'k KeyChoice>,
 }
 
 /// The three parts of a compact JWS, decoded from base64 but not verified.
@@ -47,12 +49,12 @@ pub(crate) fn decode(
     settings: &Settings,
     token: &str,
     now: i64,
-    options: DecodeOptions,
+    options: DecodeOptions<'_>,
 ) -> Result<TokenData, AuthError> {
     let parts = split(settings, token)?;
     let header = header(settings, &parts)?;
     let algorithm = check_header(settings, &header)?;
-    check_signature(settings, &parts, &header, algorithm)?;
+    check_signature(settings, &parts, &header, algorithm, options.key)?;
     let mut claims = Members::scan(settings, &parts.payload)
         .map_err(|refusal| refused(refusal, "Invalid payload string"))?;
     let times = check_times(settings, &claims, now, options)?;
@@ -157,20 +159,23 @@ fn check_header(settings: &Settings, header: &Map<String, Value>) -> Result<Algo
     Ok(algorithm)
 }
 
-/// The signature, with the key the `kid` names (exact match in the key set), or the signing
-/// key for a token without `kid`.
+/// The signature, with the key the `kid` names (exact match in the key set), the signing key
+/// for a token without `kid`, or the key a decode-key hook `chosen`.
 fn check_signature(
     settings: &Settings,
     parts: &Parts<'_>,
     header: &Map<String, Value>,
     algorithm: Algorithm,
+    chosen: Option<&KeyChoice>,
 ) -> Result<(), AuthError> {
     let kid = header.get("kid").and_then(Value::as_str);
     let message = parts.signing_input.as_bytes();
-    match settings
-        .keys
-        .verify(algorithm, kid, message, parts.signature)
-    {
+    let keys = &settings.keys;
+    let checked = match chosen {
+        Some(choice) => keys.verify_choice(choice, algorithm, message, parts.signature),
+        None => keys.verify(algorithm, kid, message, parts.signature),
+    };
+    match checked {
         Signature::Valid => Ok(()),
         Signature::Invalid => Err(AuthError::invalid("Signature verification failed")),
         Signature::Malformed => Err(AuthError::invalid("Invalid crypto padding")),
@@ -192,7 +197,7 @@ fn check_times(
     settings: &Settings,
     claims: &Members,
     now: i64,
-    options: DecodeOptions,
+    options: DecodeOptions<'_>,
 ) -> Result<Times, AuthError> {
     let leeway = settings.leeway;
     let exp = integer(

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use super::decode::FORBIDDEN_HEADERS;
 use crate::config::Settings;
 use crate::error::IssueError;
+use crate::keys::Signer;
 use crate::kind::{Freshness, TokenType, RESERVED_CLAIMS};
 
 /// Headers set by the library that additional headers may not replace.
@@ -21,6 +22,8 @@ pub(crate) struct Draft<'a> {
     pub(crate) expires_in: Option<i64>,
     /// The refresh-token family, `fam`.
     pub(crate) family: Option<&'a str>,
+    /// The `kid` of the key of the set that signs, instead of the signing key.
+    pub(crate) key: Option<&'a str>,
     pub(crate) claims: Map<String, Value>,
     pub(crate) headers: Map<String, Value>,
 }
@@ -35,11 +38,13 @@ pub(crate) fn encode(
     draft: Draft<'_>,
     now: i64,
 ) -> Result<String, IssueError> {
-    let key = settings
+    let signer = settings
         .keys
-        .encoding
-        .as_ref()
-        .ok_or(IssueError::NoSigningKey)?;
+        .signer(draft.key)
+        .ok_or_else(|| match draft.key {
+            Some(kid) => IssueError::UnknownSigningKey(kid.to_owned()),
+            None => IssueError::NoSigningKey,
+        })?;
     if let Some(name) = draft
         .claims
         .keys()
@@ -49,24 +54,24 @@ pub(crate) fn encode(
     }
 
     let mut token = String::with_capacity(384);
-    if draft.headers.is_empty() {
-        token.push_str(&settings.keys.encoded_header);
-    } else {
-        let header = header_json(settings, &draft.headers)?;
-        URL_SAFE_NO_PAD.encode_string(header, &mut token);
+    match signer.header {
+        Some(plain) if draft.headers.is_empty() => token.push_str(plain),
+        _ => {
+            let header = header_json(&signer, &draft.headers)?;
+            URL_SAFE_NO_PAD.encode_string(header, &mut token);
+        }
     }
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(payload_json(settings, &draft, now)?, &mut token);
-    let signature = settings
-        .keys
-        .sign(key, token.as_bytes())
+    let signature = signer
+        .sign(token.as_bytes())
         .map_err(|e| IssueError::Signing(e.to_string()))?;
     token.push('.');
     token.push_str(&signature);
     Ok(token)
 }
 
-fn header_json(settings: &Settings, extra: &Map<String, Value>) -> Result<Vec<u8>, IssueError> {
+fn header_json(signer: &Signer<'_>, extra: &Map<String, Value>) -> Result<Vec<u8>, IssueError> {
     let mut header = Map::with_capacity(2 + extra.len());
     for (name, value) in extra {
         if RESERVED_HEADERS.contains(&name.as_str()) || FORBIDDEN_HEADERS.contains(&name.as_str()) {
@@ -74,12 +79,9 @@ fn header_json(settings: &Settings, extra: &Map<String, Value>) -> Result<Vec<u8
         }
         header.insert(name.clone(), value.clone());
     }
-    header.insert(
-        "alg".into(),
-        format!("{:?}", settings.keys.algorithm).into(),
-    );
-    if let Some(kid) = &settings.keys.signing_kid {
-        header.insert("kid".into(), kid.clone().into());
+    header.insert("alg".into(), format!("{:?}", signer.algorithm).into());
+    if let Some(kid) = signer.kid {
+        header.insert("kid".into(), kid.into());
     }
     header.insert("typ".into(), "JWT".into());
     serde_json::to_vec(&header).map_err(|e| IssueError::Serialize(e.to_string()))
