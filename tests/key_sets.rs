@@ -309,3 +309,28 @@ fn rotation_through_three_ignitions_logs_nobody_out() {
         .collect();
     assert_eq!(kids, ["k2"], "a removed key is gone from the JWKS too");
 }
+
+#[test]
+fn a_key_set_comes_from_the_environment_too() {
+    // The form `ROCKET_JWT='{..}'` takes, under a prefix of this test's own.
+    let path = format!(
+        "{}/fixtures/keys/rsa_private.pem",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let value = format!(
+        r#"{{signing_key="a", keys=[{{kid="a", algorithm="RS256", private_key_file="{path}"}}]}}"#
+    );
+    std::env::set_var("JWT_EXT_KEY_SET_TEST_JWT", value);
+    let figment = rocket::figment::Figment::from(rocket::Config::debug_default())
+        .merge(("log_level", "off"))
+        .merge(rocket::figment::providers::Env::prefixed(
+            "JWT_EXT_KEY_SET_TEST_",
+        ));
+    let rocket = rocket::custom(figment)
+        .attach(Auth::fairing())
+        .mount("/", routes![protected]);
+    let client = Client::tracked(rocket).expect("launches from the environment");
+    let token = auth(&client).access_token("alice").issue().unwrap();
+    assert_eq!(header_of(&token)["kid"], "a");
+    assert_eq!(get(&client, &token), (Status::Ok, json!("alice")));
+}
