@@ -34,6 +34,11 @@ pub(crate) enum Refusal {
 
 /// Parses `bytes` as one strict JSON object.
 pub(crate) fn object(bytes: &[u8]) -> Result<Map<String, Value>, Refusal> {
+    // Anything but an object is refused as such, before what it holds is looked at (as
+    // `scan` does).
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(Refusal::Syntax);
+    }
     let refusal = Cell::new(Refusal::Syntax);
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = Strict {
@@ -143,6 +148,7 @@ impl<'de> Visitor<'de> for Strict<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn nested(depth: usize) -> String {
         // `depth` objects, the innermost empty: {"a":{"a":{}}} is depth 3.
@@ -205,6 +211,54 @@ mod tests {
             );
             let nested = format!(r#"{{"z":{unique},"y":[{unique}]}}"#);
             assert!(strict(nested).is_ok());
+        }
+    }
+
+    /// JSON texts built from pieces that matter to the rules: names that repeat (also through
+    /// escapes), nesting, lone surrogates, trailing data. Both readers must agree on each.
+    fn texts() -> impl Strategy<Value = String> {
+        let name = prop_oneof![
+            Just("a".to_owned()),
+            Just("b".to_owned()),
+            Just("\\u0061".to_owned()),
+            Just("z".to_owned()),
+            "[a-c]{1,3}",
+        ];
+        let leaf = prop_oneof![
+            Just("1".to_owned()),
+            Just("-2.5e3".to_owned()),
+            Just("true".to_owned()),
+            Just("null".to_owned()),
+            Just(r#""x""#.to_owned()),
+            Just(r#""\ud800""#.to_owned()),
+            Just(r#""\u00e9\n""#.to_owned()),
+        ];
+        let value = leaf.prop_recursive(6, 40, 5, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|v| format!("[{}]", v.join(","))),
+                prop::collection::vec((name.clone(), inner), 0..5).prop_map(|members| {
+                    let members: Vec<String> = members
+                        .into_iter()
+                        .map(|(n, v)| format!(r#""{n}":{v}"#))
+                        .collect();
+                    format!("{{{}}}", members.join(","))
+                }),
+            ]
+        });
+        (
+            value,
+            prop_oneof![Just(""), Just(" "), Just(" {}"), Just(",")],
+        )
+            .prop_map(|(text, tail)| format!("{text}{tail}"))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn the_scan_and_the_map_accept_the_same_texts(text in texts()) {
+            strict(&text).ok();
         }
     }
 }
