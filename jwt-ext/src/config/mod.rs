@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::algorithm::Algorithm;
 
+mod issuers;
 mod settings;
 #[cfg(test)]
 mod tests;
@@ -18,6 +19,8 @@ mod values;
 
 pub use crate::error::ConfigError;
 use crate::location::Location;
+pub use issuers::TrustedIssuer;
+pub(crate) use issuers::{IssuerSettings, KeySource as IssuerKeySource};
 pub(crate) use settings::{BlocklistSetting, Settings};
 pub use values::{CookieSameSite, Expiry, OneOrMany};
 
@@ -60,6 +63,9 @@ pub struct Config {
     pub signing_key: Option<String>,
     /// (new) `300`. Seconds the JWKS (`jwt_ext::jwks_routes`) may be cached.
     pub jwks_max_age: u64,
+    /// (new) none. External issuers (OpenID Connect providers) whose tokens are accepted beside
+    /// ours, verified with their published keys (SPEC §13; feature `trusted-issuers`).
+    pub trusted_issuers: Vec<TrustedIssuer>,
     /// `JWT_ACCESS_TOKEN_EXPIRES`; `900`. Seconds an access token lives, or `false` (never; needs `require_exp = false`).
     pub access_token_expires: Expiry,
     /// `JWT_REFRESH_TOKEN_EXPIRES`; `2592000`. Seconds a refresh token lives, or `false`.
@@ -230,7 +236,7 @@ impl Default for Config {
             secret_key: None, allow_weak_secret: false,
             algorithm: Algorithm::HS256, decode_algorithms: None,
             private_key: None, public_key: None, private_key_file: None, public_key_file: None,
-            keys: None, signing_key: None, jwks_max_age: 300,
+            keys: None, signing_key: None, jwks_max_age: 300, trusted_issuers: Vec::new(),
             access_token_expires: Expiry::Seconds(900),
             refresh_token_expires: Expiry::Seconds(2_592_000),
             identity_claim: s("sub"), roles_claim: s("roles"), error_message_key: s("msg"),

@@ -3,6 +3,7 @@
 
 use rocket::http::{Method, SameSite};
 
+use super::IssuerSettings;
 use super::{Config, ConfigError, CookieSameSite, Expiry, OneOrMany};
 use crate::keys::{EntrySource, KeySource, Keys};
 use crate::kind::{PerKind, RESERVED_CLAIMS};
@@ -71,6 +72,7 @@ pub(crate) struct Settings {
     pub(crate) max_token_lifetime: Option<i64>,
     pub(crate) rotation: Rotation,
     pub(crate) jwks_max_age: u64,
+    pub(crate) issuers: Vec<IssuerSettings>,
 }
 
 /// Refresh-token rotation (SPEC §14), as configured.
@@ -94,6 +96,7 @@ impl Settings {
             .map(|max| seconds("max_token_lifetime", max))
             .transpose()?;
         let blocklist = parse_blocklist(&config)?;
+        let issuers = IssuerSettings::check_all(&config.trusted_issuers)?;
         let rotation = Rotation {
             enabled: config.refresh_token_rotation,
             reuse_interval: seconds("refresh_reuse_interval", config.refresh_reuse_interval)?,
@@ -139,6 +142,7 @@ impl Settings {
             max_token_lifetime,
             rotation,
             jwks_max_age: config.jwks_max_age,
+            issuers,
         })
     }
 }
