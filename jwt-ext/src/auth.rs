@@ -51,6 +51,7 @@ impl Auth {
         let options = DecodeOptions {
             allow_expired: true,
             key: None,
+            external: None,
         };
         token::decode(&self.settings, token, token::now(), options)
     }

@@ -136,6 +136,7 @@ pub(crate) async fn decode_with(
     let options = DecodeOptions {
         allow_expired: false,
         key: Some(&choice),
+        external: None,
     };
     token::decode(settings, token, token::now(), options)
 }

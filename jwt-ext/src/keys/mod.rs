@@ -16,7 +16,7 @@ pub use choice::KeyChoice;
 pub(crate) use set::EntrySource;
 use set::SetKey;
 use signature::PreparedHmac;
-pub(crate) use signature::{Signature, Signer};
+pub(crate) use signature::{verify_key, Signature, Signer};
 
 mod checks;
 mod choice;

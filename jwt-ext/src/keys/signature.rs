@@ -142,6 +142,22 @@ impl Signer<'_> {
     }
 }
 
+/// A check with one asymmetric key (a trusted issuer's).
+pub(crate) fn verify_key(
+    key: &DecodingKey,
+    algorithm: Algorithm,
+    message: &[u8],
+    signature: &str,
+) -> Signature {
+    verify_with(
+        &PreparedHmac::new(None),
+        Some(key),
+        algorithm,
+        message,
+        signature,
+    )
+}
+
 /// One key's check: its prepared HMAC key, or `jsonwebtoken::crypto` with `key`.
 fn verify_with(
     hmac: &PreparedHmac,

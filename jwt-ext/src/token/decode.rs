@@ -18,21 +18,24 @@ use serde_json::{Map, Value};
 
 use super::json::{self, Refusal};
 use super::reserved::{integer, missing_claim, read_reserved, Claim, Members};
+use super::rules::{External, Rules};
 use super::{Payload, TokenData};
 use crate::config::Settings;
 use crate::error::AuthError;
-use crate::keys::{KeyChoice, Signature};
+use crate::keys::{verify_key, KeyChoice, Signature};
 
 /// Header parameters that change how a token must be processed; we support none of them, and a
 /// token that needs one is refused rather than half-understood (RFC 7515 §4.1.11, RFC 7797).
 pub(crate) const FORBIDDEN_HEADERS: [&str; 7] = ["crit", "jwk", "jku", "x5u", "x5c", "b64", "zip"];
 
 /// Options of one decode.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Clone, Copy, Default)]
 pub(crate) struct DecodeOptions<'k> {
     pub(crate) allow_expired: bool,
     /// The key a decode-key hook chose, instead of the configured keys.
     pub(crate) key: Option<&'k KeyChoice>,
+    /// A token of a trusted issuer: its key and claim rules.
+    pub(crate) external: Option<&'k External<'k>>,
 }
 
 /// The three parts of a compact JWS, decoded from base64 but not verified.
@@ -51,17 +54,18 @@ pub(crate) fn decode(
     now: i64,
     options: DecodeOptions<'_>,
 ) -> Result<TokenData, AuthError> {
+    let rules = Rules::new(settings, options.external);
     let parts = split(settings, token)?;
     let header = header(settings, &parts)?;
-    let algorithm = check_header(settings, &header)?;
-    check_signature(settings, &parts, &header, algorithm, options.key)?;
-    let mut claims = Members::scan(settings, &parts.payload)
+    let algorithm = check_header(&rules, &header)?;
+    check_signature(settings, &parts, &header, algorithm, options)?;
+    let mut claims = Members::scan(rules.identity_claim, &parts.payload)
         .map_err(|refusal| refused(refusal, "Invalid payload string"))?;
-    let times = check_times(settings, &claims, now, options)?;
-    let identity = check_identity(settings, &mut claims)?;
-    check_audience(settings, &claims)?;
-    check_issuer(settings, &claims)?;
-    let reserved = read_reserved(settings, &mut claims, times.iat)?;
+    let times = check_times(settings, &rules, &claims, now, options)?;
+    let identity = check_identity(settings, &rules, &mut claims)?;
+    check_audience(&rules, &claims)?;
+    check_issuer(&rules, &claims)?;
+    let reserved = read_reserved(settings, rules.external.is_some(), &mut claims, times.iat)?;
     Ok(TokenData {
         header,
         payload: Payload::new(parts.payload),
@@ -74,6 +78,7 @@ pub(crate) fn decode(
         iat: times.iat,
         exp: times.exp,
         location: None,
+        issuer: rules.external.map(|e| e.issuer.issuer.clone()),
     })
 }
 
@@ -136,7 +141,7 @@ fn header(settings: &Settings, parts: &Parts<'_>) -> Result<Arc<Map<String, Valu
 }
 
 /// Header policy: the algorithm comes from the allow-list, never from the token alone.
-fn check_header(settings: &Settings, header: &Map<String, Value>) -> Result<Algorithm, AuthError> {
+fn check_header(rules: &Rules<'_>, header: &Map<String, Value>) -> Result<Algorithm, AuthError> {
     if let Some(name) = FORBIDDEN_HEADERS.iter().find(|n| header.contains_key(**n)) {
         return Err(AuthError::Invalid(Cow::Owned(format!(
             "Unsupported header parameter: {name}"
@@ -148,7 +153,7 @@ fn check_header(settings: &Settings, header: &Map<String, Value>) -> Result<Algo
         .ok_or(AuthError::invalid("Algorithm not specified"))?;
     let not_allowed = AuthError::invalid("The specified alg value is not allowed");
     let algorithm = alg.parse::<Algorithm>().map_err(|_| not_allowed.clone())?;
-    if !settings.keys.decode_algorithms.contains(&algorithm) {
+    if !rules.algorithms.contains(&algorithm) {
         return Err(not_allowed);
     }
     if header.get("kid").is_some_and(|kid| !kid.is_string()) {
@@ -166,14 +171,15 @@ fn check_signature(
     parts: &Parts<'_>,
     header: &Map<String, Value>,
     algorithm: Algorithm,
-    chosen: Option<&KeyChoice>,
+    options: DecodeOptions<'_>,
 ) -> Result<(), AuthError> {
     let kid = header.get("kid").and_then(Value::as_str);
     let message = parts.signing_input.as_bytes();
     let keys = &settings.keys;
-    let checked = match chosen {
-        Some(choice) => keys.verify_choice(choice, algorithm, message, parts.signature),
-        None => keys.verify(algorithm, kid, message, parts.signature),
+    let checked = match (options.external, options.key) {
+        (Some(external), _) => verify_key(&external.key, algorithm, message, parts.signature),
+        (None, Some(choice)) => keys.verify_choice(choice, algorithm, message, parts.signature),
+        (None, None) => keys.verify(algorithm, kid, message, parts.signature),
     };
     match checked {
         Signature::Valid => Ok(()),
@@ -195,6 +201,7 @@ struct Times {
 /// `exp`, `nbf` and `iat` with the leeway; `require_exp` and `max_token_lifetime`.
 fn check_times(
     settings: &Settings,
+    rules: &Rules<'_>,
     claims: &Members,
     now: i64,
     options: DecodeOptions<'_>,
@@ -215,8 +222,11 @@ fn check_times(
         Claim::Iat,
         "Issued At claim (iat) must be an integer.",
     )?;
-    if exp.is_none() && settings.require_exp {
+    if exp.is_none() && (settings.require_exp || rules.external.is_some()) {
         return Err(missing_claim("exp"));
+    }
+    if rules.external.is_some() && iat.is_none() && nbf.is_none() {
+        return Err(missing_claim("iat"));
     }
     if exp.is_some_and(|exp| !options.allow_expired && exp <= now.saturating_sub(leeway)) {
         return Err(AuthError::Expired);
@@ -241,7 +251,11 @@ fn check_times(
 }
 
 /// The identity claim (`sub` unless configured otherwise); with `verify_sub`, `sub` is a string.
-fn check_identity(settings: &Settings, claims: &mut Members) -> Result<String, AuthError> {
+fn check_identity(
+    settings: &Settings,
+    rules: &Rules<'_>,
+    claims: &mut Members,
+) -> Result<String, AuthError> {
     let not_a_string = AuthError::invalid("Subject must be a string");
     if settings.verify_sub && claims.get(Claim::Sub).is_some_and(|sub| !sub.is_string()) {
         return Err(not_a_string);
@@ -250,15 +264,15 @@ fn check_identity(settings: &Settings, claims: &mut Members) -> Result<String, A
         return Ok(identity);
     }
     match claims.get(Claim::Identity) {
-        None => Err(missing_claim(&settings.identity_claim)),
+        None => Err(missing_claim(rules.identity_claim)),
         Some(_) if settings.verify_sub => Err(not_a_string),
         Some(other) => Ok(other.to_string()),
     }
 }
 
 /// Any overlap between the token's audiences and `decode_audience` passes.
-fn check_audience(settings: &Settings, claims: &Members) -> Result<(), AuthError> {
-    let Some(expected) = &settings.decode_audience else {
+fn check_audience(rules: &Rules<'_>, claims: &Members) -> Result<(), AuthError> {
+    let Some(expected) = rules.audience else {
         return Ok(());
     };
     let format = AuthError::invalid("Invalid claim format in token");
@@ -286,8 +300,8 @@ fn check_audience(settings: &Settings, claims: &Members) -> Result<(), AuthError
 }
 
 /// `iss` equals `decode_issuer` exactly.
-fn check_issuer(settings: &Settings, claims: &Members) -> Result<(), AuthError> {
-    let Some(expected) = &settings.decode_issuer else {
+fn check_issuer(rules: &Rules<'_>, claims: &Members) -> Result<(), AuthError> {
+    let Some(expected) = rules.issuer else {
         return Ok(());
     };
     match claims.get(Claim::Iss) {

@@ -8,9 +8,11 @@ mod decode;
 mod encode;
 mod json;
 mod reserved;
+mod rules;
 
 pub(crate) use decode::{decode, unverified_header, unverified_payload, DecodeOptions};
 pub(crate) use encode::{encode, Draft};
+pub(crate) use rules::External;
 
 use std::sync::{Arc, OnceLock};
 
@@ -37,6 +39,8 @@ pub struct TokenData {
     pub(crate) iat: Option<i64>,
     pub(crate) exp: Option<i64>,
     pub(crate) location: Option<Location>,
+    /// The trusted external issuer that verified it; `None` for our own tokens.
+    pub(crate) issuer: Option<String>,
 }
 
 /// Names the token without its CSRF value or raw parts, so logging it leaks nothing usable.
@@ -107,6 +111,24 @@ impl TokenData {
     /// reads, so a route that never looks at the rest does not pay for it.
     pub fn payload(&self) -> &Map<String, Value> {
         self.payload.map()
+    }
+
+    /// The trusted external issuer (SPEC §13) whose keys verified the token; `None` for the
+    /// app's own tokens.
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+
+    /// The identity as revocation stores key it: the identity itself for our own tokens; for a
+    /// trusted issuer's, scoped to the issuer, so that an external subject and a local identity
+    /// of the same text stay different identities. Pass it to
+    /// [`Auth::revoke_identity`](crate::Auth::revoke_identity) to log an external subject out
+    /// everywhere.
+    pub fn revocation_identity(&self) -> std::borrow::Cow<'_, str> {
+        match &self.issuer {
+            None => std::borrow::Cow::Borrowed(&self.identity),
+            Some(issuer) => std::borrow::Cow::Owned(format!("{issuer}\u{1f}{}", self.identity)),
+        }
     }
 
     /// Where the token was found; `None` when it was decoded with [`Auth::decode`](crate::Auth::decode).

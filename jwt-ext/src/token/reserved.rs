@@ -42,8 +42,7 @@ pub(super) struct Members {
 }
 
 impl Members {
-    pub(super) fn scan(settings: &Settings, payload: &[u8]) -> Result<Self, Refusal> {
-        let claim = settings.identity_claim.as_str();
+    pub(super) fn scan(claim: &str, payload: &[u8]) -> Result<Self, Refusal> {
         let names: [&str; 12] = std::array::from_fn(|i| NAMES.get(i).copied().unwrap_or(claim));
         let mut values: [Option<Value>; 12] = Default::default();
         json::scan(payload, &names, &mut values)?;
@@ -92,9 +91,22 @@ pub(super) struct Reserved {
 /// with `strict_claims`.
 pub(super) fn read_reserved(
     settings: &Settings,
+    external: bool,
     members: &mut Members,
     iat: Option<i64>,
 ) -> Result<Reserved, AuthError> {
+    if external {
+        // An external issuer's token (SPEC §13): an access token, never fresh; its `jti` (if a
+        // string) serves revocation.
+        let jti = members.take_string(Claim::Jti);
+        return Ok(Reserved {
+            kind: TokenType::Access,
+            fresh: Freshness::Stale,
+            jti,
+            csrf: None,
+            family: None,
+        });
+    }
     let strict = settings.strict_claims;
     let jti = string(members, Claim::Jti, "JWT ID must be a string")?;
     if strict && jti.is_none() {

@@ -139,7 +139,7 @@ impl MemoryBlocklist {
             return false;
         }
         let identities = read(&self.identities);
-        match identities.get(token.identity()) {
+        match identities.get(&*token.revocation_identity()) {
             Some((before, until)) if *until > now => {
                 // Tokens without `iat` (lenient mode) cannot prove they are newer.
                 token.issued_at().is_none_or(|iat| iat <= *before)

@@ -142,7 +142,7 @@ impl RedisBlocklist {
         let mut invocation = self.rotation.prepare_invoke();
         invocation
             .key(self.token_key(jti))
-            .key(self.identity_key(token.identity()))
+            .key(self.identity_key(&token.revocation_identity()))
             .key(self.family_key(family.unwrap_or_default()))
             .key(self.spent_key(jti))
             .arg(if spend.is_some() { "spend" } else { "check" })
@@ -209,7 +209,7 @@ impl Blocklist for RedisBlocklist {
                 .map(|answer| answer == 3);
         }
         let mut connection = self.connection()?;
-        let identity_key = self.identity_key(token.identity());
+        let identity_key = self.identity_key(&token.revocation_identity());
         let (token_revoked, revoked_before) = match token.jti() {
             Some(jti) => {
                 let mut keys = vec![self.token_key(jti), identity_key];
