@@ -13,6 +13,7 @@ use crate::config::Settings;
 use crate::error::AuthError;
 use crate::family;
 use crate::hooks::Hooks;
+use crate::issuers::Issuers;
 use crate::kind::TokenType;
 use crate::token::{self, DecodeOptions, TokenData};
 
@@ -23,6 +24,7 @@ pub struct Auth {
     pub(crate) settings: Settings,
     pub(crate) hooks: Hooks,
     pub(crate) blocklist: Arc<dyn Blocklist>,
+    pub(crate) issuers: Issuers,
 }
 
 impl std::fmt::Debug for Auth {

@@ -37,6 +37,8 @@ pub enum ErrorKind {
     Forbidden,
     /// The revocation store could not answer, so the request fails closed.
     StoreUnavailable,
+    /// A trusted issuer's keys could not be fetched, and none are cached (503).
+    IssuerUnavailable,
     /// `Auth::fairing()` is not attached (launch refuses guarded routes without it, so only a
     /// hand-written guard or responder can meet this).
     NotConfigured,
@@ -78,6 +80,8 @@ pub enum AuthError {
     Csrf(&'static str),
     /// The revocation store could not answer.
     StoreUnavailable,
+    /// The keys of the token's trusted issuer could not be fetched, and none are cached.
+    IssuerUnavailable,
     /// `Auth::fairing()` is not attached.
     NotConfigured,
     /// The token passed verification, but a role, scope or check of the route refused it.
@@ -117,6 +121,7 @@ impl AuthError {
             AuthError::ClaimsVerification => ErrorKind::ClaimsVerification,
             AuthError::Csrf(_) => ErrorKind::Csrf,
             AuthError::StoreUnavailable => ErrorKind::StoreUnavailable,
+            AuthError::IssuerUnavailable => ErrorKind::IssuerUnavailable,
             AuthError::NotConfigured => ErrorKind::NotConfigured,
             AuthError::Forbidden { .. } => ErrorKind::Forbidden,
             AuthError::BadBody => ErrorKind::Invalid,
@@ -138,7 +143,9 @@ impl AuthError {
             | AuthError::RefreshNotAllowed
             | AuthError::RefreshRequired => Status::UnprocessableEntity,
             AuthError::ClaimsVerification => Status::BadRequest,
-            AuthError::StoreUnavailable => Status::ServiceUnavailable,
+            AuthError::StoreUnavailable | AuthError::IssuerUnavailable => {
+                Status::ServiceUnavailable
+            }
             AuthError::NotConfigured => Status::InternalServerError,
             AuthError::Forbidden { .. } => Status::Forbidden,
             AuthError::BadBody => Status::UnprocessableEntity,
@@ -163,6 +170,7 @@ impl AuthError {
             AuthError::ClaimsVerification => "User claims verification failed".into(),
             AuthError::Csrf(m) => Cow::Borrowed(m),
             AuthError::StoreUnavailable => "Token revocation store unavailable".into(),
+            AuthError::IssuerUnavailable => "Token issuer keys unavailable".into(),
             AuthError::NotConfigured => "Authentication is not configured".into(),
             AuthError::Forbidden { .. } => "Insufficient permissions".into(),
             AuthError::BadBody => "Invalid JSON body".into(),

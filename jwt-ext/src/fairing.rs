@@ -12,6 +12,7 @@ use crate::config::{BlocklistSetting, Config, Settings};
 use crate::error::{AuthError, ErrorKind};
 use crate::hooks::{Hooks, KeyFuture, UserLoader};
 use crate::implicit_refresh::implicit_refresh;
+use crate::issuers::Issuers;
 use crate::keys::KeyChoice;
 use crate::kind::TokenType;
 use crate::token::TokenData;
@@ -184,10 +185,12 @@ impl Pending {
                 },
             ) => redis_store(url, prefix, *timeout)?,
         };
+        let issuers = Issuers::new(&settings.issuers)?;
         Ok(Auth {
             settings,
             hooks: std::mem::take(&mut self.hooks),
             blocklist,
+            issuers,
         })
     }
 }
@@ -219,7 +222,15 @@ impl Fairing for AuthFairing {
     fn info(&self) -> Info {
         Info {
             name: "jwt-ext",
-            kind: Kind::Ignite | Kind::Response | Kind::Singleton,
+            kind: Kind::Ignite | Kind::Liftoff | Kind::Response | Kind::Singleton,
+        }
+    }
+
+    /// The trusted issuers' first key fetches start here, on Rocket's runtime, without
+    /// holding up the launch.
+    async fn on_liftoff(&self, rocket: &Rocket<rocket::Orbit>) {
+        if let Some(auth) = rocket.state::<Auth>() {
+            auth.issuers.prefetch();
         }
     }
 

@@ -114,6 +114,7 @@ mod guard;
 mod hooks;
 mod implicit_refresh;
 mod issue;
+mod issuers;
 mod jwks;
 mod keys;
 mod kind;

@@ -38,7 +38,10 @@ impl AuthError {
         if let Some(value) = self.www_authenticate() {
             response.set_header(Header::new("WWW-Authenticate", value));
         }
-        if matches!(self, AuthError::StoreUnavailable) {
+        if matches!(
+            self,
+            AuthError::StoreUnavailable | AuthError::IssuerUnavailable
+        ) {
             response.set_header(Header::new("Retry-After", RETRY_AFTER_SECS.to_string()));
         }
         response

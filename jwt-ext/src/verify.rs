@@ -228,9 +228,13 @@ async fn verified(cx: &Context<'_>, auth: &Auth, token: &str, location: Location
         return entry;
     }
     let settings = &auth.settings;
-    let decoded = match &auth.hooks.decode_key {
-        None => token::decode(settings, token, token::now(), DecodeOptions::default()),
-        Some(hook) => hooks::decode_with(settings, hook, token).await,
+    let decoded = match (
+        auth.issuers.decode(settings, token).await,
+        &auth.hooks.decode_key,
+    ) {
+        (Some(external), _) => external,
+        (None, None) => token::decode(settings, token, token::now(), DecodeOptions::default()),
+        (None, Some(hook)) => hooks::decode_with(settings, hook, token).await,
     };
     let entry = Arc::new(Verified {
         token: token.into(),

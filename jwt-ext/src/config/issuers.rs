@@ -38,6 +38,7 @@ pub struct TrustedIssuer {
 pub(crate) struct IssuerSettings {
     pub(crate) issuer: String,
     /// The JWKS location, or the discovery document's (`discovery = true`).
+    #[cfg_attr(not(feature = "trusted-issuers"), allow(dead_code))]
     pub(crate) source: KeySource,
     pub(crate) audience: Vec<String>,
     pub(crate) algorithms: Vec<jsonwebtoken::Algorithm>,

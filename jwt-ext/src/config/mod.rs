@@ -20,6 +20,7 @@ mod values;
 pub use crate::error::ConfigError;
 use crate::location::Location;
 pub use issuers::TrustedIssuer;
+#[cfg_attr(not(feature = "trusted-issuers"), allow(unused_imports))]
 pub(crate) use issuers::{IssuerSettings, KeySource as IssuerKeySource};
 pub(crate) use settings::{BlocklistSetting, Settings};
 pub use values::{CookieSameSite, Expiry, OneOrMany};
