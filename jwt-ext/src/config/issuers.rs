@@ -90,27 +90,7 @@ impl IssuerSettings {
                 "missing: the exact `iss` of its tokens",
             ));
         }
-        let source = match (&entry.jwks_uri, entry.discovery) {
-            (Some(uri), false) => KeySource::Jwks(checked_url(&key("jwks_uri"), uri)?),
-            (None, true) => {
-                checked_url(&key("issuer"), &entry.issuer)?;
-                let base = entry.issuer.trim_end_matches('/');
-                KeySource::Discovery(format!("{base}/.well-known/openid-configuration"))
-            }
-            (Some(_), true) => {
-                return Err(ConfigError::new(
-                    &key("jwks_uri"),
-                    "and `discovery = true` exclude each other; keep one",
-                ))
-            }
-            (None, false) => {
-                return Err(ConfigError::new(
-                    &key("jwks_uri"),
-                    "missing: set `jwks_uri`, or `discovery = true` to read it from the \
-                     issuer's OpenID configuration",
-                ))
-            }
-        };
+        let source = key_source(&key, entry)?;
         let audience = entry
             .audience
             .clone()
@@ -147,6 +127,34 @@ impl IssuerSettings {
                 .unwrap_or_else(|| "sub".to_owned()),
         })
     }
+}
+
+/// Where entry's keys come from: `jwks_uri`, or the discovery document of `issuer`.
+fn key_source(
+    key: &dyn Fn(&str) -> String,
+    entry: &TrustedIssuer,
+) -> Result<KeySource, ConfigError> {
+    Ok(match (&entry.jwks_uri, entry.discovery) {
+        (Some(uri), false) => KeySource::Jwks(checked_url(&key("jwks_uri"), uri)?),
+        (None, true) => {
+            checked_url(&key("issuer"), &entry.issuer)?;
+            let base = entry.issuer.trim_end_matches('/');
+            KeySource::Discovery(format!("{base}/.well-known/openid-configuration"))
+        }
+        (Some(_), true) => {
+            return Err(ConfigError::new(
+                &key("jwks_uri"),
+                "and `discovery = true` exclude each other; keep one",
+            ))
+        }
+        (None, false) => {
+            return Err(ConfigError::new(
+                &key("jwks_uri"),
+                "missing: set `jwks_uri`, or `discovery = true` to read it from the \
+                 issuer's OpenID configuration",
+            ))
+        }
+    })
 }
 
 /// An `https://` URL, or `http://` to a loopback address (tests and development).

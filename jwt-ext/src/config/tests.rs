@@ -238,3 +238,56 @@ fn key_set_messages_name_the_entry() {
     ];
     assert_messages(&cases);
 }
+
+#[cfg(feature = "trusted-issuers")]
+#[test]
+fn trusted_issuer_messages_name_the_entry_and_the_fix() {
+    let secret = "s".repeat(32);
+    let issuer = |entry: serde_json::Value| serde_json::json!({"secret_key": secret, "trusted_issuers": [entry]});
+    let base = |extra: serde_json::Value| {
+        let mut entry = serde_json::json!({"issuer": "https://id.example.com/", "discovery": true, "audience": "api"});
+        if let (Some(entry), serde_json::Value::Object(extra)) = (entry.as_object_mut(), extra) {
+            entry.extend(extra);
+        }
+        issuer(entry)
+    };
+    let cases = [
+        (
+            base(serde_json::json!({"issuer": ""})),
+            "`jwt.trusted_issuers[0].issuer`: missing",
+        ),
+        (
+            base(serde_json::json!({"issuer": "http://id.example.com/"})),
+            "plain HTTP to another host than loopback",
+        ),
+        (
+            base(serde_json::json!({"audience": []})),
+            "`jwt.trusted_issuers[0].audience`: missing",
+        ),
+        (
+            base(serde_json::json!({"algorithms": ["HS256"]})),
+            "`HS256` is symmetric",
+        ),
+        (
+            base(serde_json::json!({"jwks_uri": "https://id.example.com/jwks"})),
+            "exclude each other",
+        ),
+        (
+            base(serde_json::json!({"discovery": false})),
+            "`jwt.trusted_issuers[0].jwks_uri`: missing",
+        ),
+        (
+            base(serde_json::json!({"discovery": false, "jwks_uri": "ftp://x"})),
+            "is not an https:// URL",
+        ),
+    ];
+    assert_messages(&cases);
+    let twice =
+        serde_json::json!({"issuer": "https://a/", "jwks_uri": "https://a/jwks", "audience": "x"});
+    let message =
+        error(serde_json::json!({"secret_key": secret, "trusted_issuers": [twice.clone(), twice]}));
+    assert!(
+        message.contains("`jwt.trusted_issuers[1].issuer`: `https://a/` is listed twice"),
+        "{message}"
+    );
+}
