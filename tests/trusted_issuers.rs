@@ -8,130 +8,18 @@ mod quickstart;
 
 mod common;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 
-use common::tools::serve;
+use common::provider::{external, get, jwk, msg, orders_api, pem, provider, trusting, Provider};
 use common::SECRET;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use rocket::http::{Header as HttpHeader, Status};
 use rocket::local::asynchronous::Client;
-use rocket::serde::json::Json;
-use rocket::{get, routes, State};
 use serde_json::{json, Value};
+use std::sync::Arc;
 
-/// What the provider serves, and how often its JWKS was asked for.
-#[derive(Default)]
-struct Provider {
-    issuer: Mutex<String>,
-    jwks: Mutex<Value>,
-    down: std::sync::atomic::AtomicBool,
-    fetches: AtomicUsize,
-}
-
-#[get("/.well-known/openid-configuration")]
-fn discovery(provider: &State<Arc<Provider>>) -> Json<Value> {
-    let issuer = provider.issuer.lock().unwrap().clone();
-    let base = issuer.trim_end_matches('/').to_owned();
-    Json(json!({"issuer": issuer, "jwks_uri": format!("{base}/jwks")}))
-}
-
-#[get("/jwks")]
-fn jwks(provider: &State<Arc<Provider>>) -> Result<Json<Value>, Status> {
-    provider.fetches.fetch_add(1, Ordering::SeqCst);
-    if provider.down.load(Ordering::SeqCst) {
-        return Err(Status::ServiceUnavailable);
-    }
-    Ok(Json(provider.jwks.lock().unwrap().clone()))
-}
-
-fn pem(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/fixtures/keys/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-/// The public JWK of a fixture private key, with `kid` and `use`.
-fn jwk(name: &str, algorithm: Algorithm, kid: &str, key_use: &str) -> Value {
-    let key = match algorithm {
-        Algorithm::ES256 => EncodingKey::from_ec_pem(&pem(name)).unwrap(),
-        _ => EncodingKey::from_rsa_pem(&pem(name)).unwrap(),
-    };
-    let mut jwk =
-        serde_json::to_value(jsonwebtoken::jwk::Jwk::from_encoding_key(&key, algorithm).unwrap())
-            .unwrap();
-    jwk["kid"] = json!(kid);
-    jwk["use"] = json!(key_use);
-    jwk
-}
-
-/// A provider on a free port serving `keys`; answers it and its issuer URL.
-fn provider(keys: Vec<Value>) -> (Arc<Provider>, String) {
-    let provider = Arc::new(Provider::default());
-    *provider.jwks.lock().unwrap() = json!({"keys": keys});
-    let figment =
-        rocket::figment::Figment::from(rocket::Config::debug_default()).merge(("log_level", "off"));
-    let rocket = rocket::custom(figment)
-        .manage(Arc::clone(&provider))
-        .mount("/", routes![discovery, jwks]);
-    let port = serve(rocket);
-    let issuer = format!("http://127.0.0.1:{port}/");
-    *provider.issuer.lock().unwrap() = issuer.clone();
-    (provider, issuer)
-}
-
-/// The quickstart trusting `issuer` for audience `orders-api`.
 async fn app(issuer: &str) -> Client {
-    let jwt = json!({
-        "secret_key": SECRET,
-        "trusted_issuers": [{"issuer": issuer, "discovery": true, "audience": "orders-api", "algorithms": ["RS256", "ES256"]}],
-    });
-    let figment = rocket::figment::Figment::from(rocket::Config::debug_default())
-        .merge(("log_level", "off"))
-        .merge(("jwt", jwt));
-    Client::tracked(quickstart::rocket().configure(figment))
-        .await
-        .unwrap()
-}
-
-/// A token of the provider: Keycloak-like claims, signed with fixture key `name`.
-fn external(issuer: &str, name: &str, algorithm: Algorithm, kid: &str, changes: Value) -> String {
-    let now = jsonwebtoken::get_current_timestamp();
-    let mut claims = json!({
-        "iss": issuer, "aud": ["orders-api", "account"], "sub": "ext-user", "exp": now + 300,
-        "iat": now, "jti": format!("ext-{kid}-{now}-{}", rand_suffix()), "typ": "Bearer", "azp": "web",
-        "scope": "openid orders:read", "preferred_username": "ext",
-    });
-    claims
-        .as_object_mut()
-        .unwrap()
-        .extend(changes.as_object().unwrap().clone());
-    claims.as_object_mut().unwrap().retain(|_, v| !v.is_null());
-    let mut header = Header::new(algorithm);
-    header.kid = Some(kid.to_owned());
-    let key = match algorithm {
-        Algorithm::ES256 => EncodingKey::from_ec_pem(&pem(name)).unwrap(),
-        _ => EncodingKey::from_rsa_pem(&pem(name)).unwrap(),
-    };
-    encode(&header, &claims, &key).unwrap()
-}
-
-fn rand_suffix() -> u64 {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    NEXT.fetch_add(1, Ordering::SeqCst) as u64
-}
-
-async fn get(client: &Client, path: &str, token: &str) -> (Status, Value) {
-    let bearer = HttpHeader::new("Authorization", format!("Bearer {token}"));
-    let response = client.get(path.to_owned()).header(bearer).dispatch().await;
-    let status = response.status();
-    (status, response.into_json().await.unwrap_or(Value::Null))
-}
-
-fn msg(text: &str) -> Value {
-    json!({"msg": text})
+    trusting(quickstart::rocket(), json!([orders_api(issuer)])).await
 }
 
 #[rocket::async_test]

@@ -4,6 +4,7 @@
 pub mod core;
 pub mod guards;
 pub mod locations;
+pub mod provider;
 pub mod rotation;
 pub mod store;
 pub mod tools;
