@@ -156,3 +156,65 @@ async fn a_key_rotated_at_the_provider_is_fetched_after_the_cooldown() {
     assert_eq!(get(&client, "/protected", &old).await.0, Status::Ok);
     assert_eq!(get(&client, "/protected", &new).await.0, Status::Ok);
 }
+
+#[rocket::async_test]
+async fn oversized_garbled_and_stalled_key_sets_leave_no_keys_and_answer_503_quickly() {
+    for mode in ["huge", "garbage", "stall"] {
+        let (provider, issuer) =
+            provider(vec![jwk("rsa_private.pem", Algorithm::RS256, "r1", "sig")]);
+        *provider.mode.lock().unwrap() = mode;
+        let client = trusting(quickstart::rocket(), json!([orders_api(&issuer)])).await;
+        let token = external(
+            &issuer,
+            "rsa_private.pem",
+            Algorithm::RS256,
+            "r1",
+            json!({}),
+        );
+        let started = std::time::Instant::now();
+        let (status, body) = get(&client, "/protected", &token).await;
+        assert_eq!(status, Status::ServiceUnavailable, "{mode}: {body}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(4),
+            "{mode}: no hang"
+        );
+    }
+}
+
+#[rocket::async_test]
+async fn alg_none_and_a_key_of_the_wrong_type_are_refused() {
+    let (_provider, issuer) = provider(vec![
+        jwk("rsa_private.pem", Algorithm::RS256, "r1", "sig"),
+        jwk("ec_private.pem", Algorithm::ES256, "e1", "sig"),
+    ]);
+    let client = trusting(quickstart::rocket(), json!([orders_api(&issuer)])).await;
+    let valid = external(
+        &issuer,
+        "rsa_private.pem",
+        Algorithm::RS256,
+        "r1",
+        json!({}),
+    );
+    let (_, rest) = valid.split_once('.').unwrap();
+    let none = format!(
+        "{}.{}",
+        common::b64(&json!({"alg": "none", "kid": "r1", "typ": "JWT"})),
+        rest
+    );
+    assert_eq!(
+        get(&client, "/protected", &none).await.0,
+        Status::UnprocessableEntity
+    );
+    // An RS256 token naming the EC key: its type does not fit.
+    let wrong_type = external(
+        &issuer,
+        "rsa_private.pem",
+        Algorithm::RS256,
+        "e1",
+        json!({}),
+    );
+    assert_eq!(
+        get(&client, "/protected", &wrong_type).await.0,
+        Status::UnprocessableEntity
+    );
+}

@@ -21,6 +21,8 @@ pub struct Provider {
     pub jwks: Mutex<Value>,
     pub down: std::sync::atomic::AtomicBool,
     pub fetches: AtomicUsize,
+    /// `""` (serve the keys), `"huge"` (over 256 KB), `"garbage"` (not JSON), `"stall"` (5 s).
+    pub mode: Mutex<&'static str>,
 }
 
 #[get("/.well-known/openid-configuration")]
@@ -31,12 +33,25 @@ fn discovery(provider: &State<Arc<Provider>>) -> Json<Value> {
 }
 
 #[get("/jwks")]
-fn jwks(provider: &State<Arc<Provider>>) -> Result<Json<Value>, Status> {
+async fn jwks(
+    provider: &State<Arc<Provider>>,
+) -> Result<(rocket::http::ContentType, String), Status> {
     provider.fetches.fetch_add(1, Ordering::SeqCst);
     if provider.down.load(Ordering::SeqCst) {
         return Err(Status::ServiceUnavailable);
     }
-    Ok(Json(provider.jwks.lock().unwrap().clone()))
+    let mode = *provider.mode.lock().unwrap();
+    let keys = provider.jwks.lock().unwrap().to_string();
+    let body = match mode {
+        "huge" => format!(r#"{{"keys": [], "padding": "{}"}}"#, "x".repeat(300 * 1024)),
+        "garbage" => "<html>not a JWK set</html>".to_owned(),
+        "stall" => {
+            rocket::tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            keys
+        }
+        _ => keys,
+    };
+    Ok((rocket::http::ContentType::JSON, body))
 }
 
 pub fn pem(name: &str) -> Vec<u8> {
