@@ -15,6 +15,7 @@ use crate::family;
 use crate::hooks::Hooks;
 use crate::issuers::Issuers;
 use crate::kind::TokenType;
+use crate::telemetry;
 use crate::token::{self, DecodeOptions, TokenData};
 
 /// Issues, decodes and revokes tokens; a request guard (`auth: &Auth`) and managed state.
@@ -25,6 +26,8 @@ pub struct Auth {
     pub(crate) hooks: Hooks,
     pub(crate) blocklist: Arc<dyn Blocklist>,
     pub(crate) issuers: Issuers,
+    /// The store's name in metrics: `memory`, `redis` or `custom`.
+    pub(crate) store: &'static str,
 }
 
 impl std::fmt::Debug for Auth {
@@ -94,6 +97,7 @@ impl Auth {
             .revoke_token(jti, keep_until)
             .await
             .map_err(AuthError::from)?;
+        telemetry::revoked("token");
         // Logging out with a refresh token ends its family (SPEC §14).
         if let (TokenType::Refresh, Some(family)) = (token.token_type(), token.family()) {
             let keep_until = family::keep_until(&self.settings, Some(family), token::now());
@@ -101,6 +105,7 @@ impl Auth {
                 .revoke_family(family, keep_until)
                 .await
                 .map_err(AuthError::from)?;
+            telemetry::revoked("family");
         }
         Ok(())
     }
@@ -121,6 +126,7 @@ impl Auth {
             .revoke_identity(identity, now, keep_until)
             .await
             .map_err(AuthError::from)?;
+        telemetry::revoked("identity");
         // `iat` has one-second resolution and every token of this second is revoked; waiting
         // for the next second means a token issued after this returns (a new login) is newer.
         let into_second = chrono::Utc::now().timestamp_subsec_millis();

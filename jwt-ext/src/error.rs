@@ -44,6 +44,26 @@ pub enum ErrorKind {
     NotConfigured,
 }
 
+impl ErrorKind {
+    /// The kind's name in metrics and logs: `missing`, `invalid`, `expired`, ...
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Missing => "missing",
+            ErrorKind::Invalid => "invalid",
+            ErrorKind::Expired => "expired",
+            ErrorKind::NeedsFresh => "needs_fresh",
+            ErrorKind::Revoked => "revoked",
+            ErrorKind::UserLookup => "user_lookup",
+            ErrorKind::ClaimsVerification => "claims_verification",
+            ErrorKind::Csrf => "csrf",
+            ErrorKind::StoreUnavailable => "store_unavailable",
+            ErrorKind::IssuerUnavailable => "issuer_unavailable",
+            ErrorKind::NotConfigured => "not_configured",
+            ErrorKind::Forbidden => "forbidden",
+        }
+    }
+}
+
 /// Why a request was refused.
 ///
 /// Messages are fixed texts (or name a configured header, cookie or identity); they never contain

@@ -173,9 +173,12 @@ impl Pending {
     fn build(&mut self, config: Config) -> Result<Auth, String> {
         crate::keys::ensure_crypto_provider()?;
         let settings = Settings::from_config(config).map_err(|e| e.to_string())?;
-        let blocklist = match (self.blocklist.take(), &settings.blocklist) {
-            (Some(store), _) => store,
-            (None, BlocklistSetting::Memory) => Arc::new(MemoryBlocklist::new()),
+        let (blocklist, store) = match (self.blocklist.take(), &settings.blocklist) {
+            (Some(store), _) => (store, "custom"),
+            (None, BlocklistSetting::Memory) => (
+                Arc::new(MemoryBlocklist::new()) as Arc<dyn Blocklist>,
+                "memory",
+            ),
             (
                 None,
                 BlocklistSetting::Redis {
@@ -183,7 +186,7 @@ impl Pending {
                     prefix,
                     timeout,
                 },
-            ) => redis_store(url, prefix, *timeout)?,
+            ) => (redis_store(url, prefix, *timeout)?, "redis"),
         };
         let issuers = Issuers::new(&settings.issuers)?;
         Ok(Auth {
@@ -191,6 +194,7 @@ impl Pending {
             hooks: std::mem::take(&mut self.hooks),
             blocklist,
             issuers,
+            store,
         })
     }
 }

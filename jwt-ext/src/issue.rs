@@ -11,6 +11,7 @@ use crate::error::IssueError;
 use crate::family;
 use crate::hooks::ToIdentity;
 use crate::kind::{Freshness, TokenType};
+use crate::telemetry;
 use crate::token::{self, Draft};
 
 impl Auth {
@@ -226,6 +227,8 @@ impl<'a> TokenBuilder<'a> {
             claims,
             headers,
         };
-        token::encode(settings, draft, now)
+        let token = token::encode(settings, draft, now)?;
+        telemetry::issued(self.kind);
+        Ok(token)
     }
 }

@@ -122,6 +122,7 @@ mod location;
 mod policy;
 mod respond;
 mod rotation;
+mod telemetry;
 mod token;
 mod verify;
 

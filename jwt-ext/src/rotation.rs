@@ -132,6 +132,7 @@ impl Auth {
         {
             Spent::First | Spent::Again => {}
             Spent::Reuse => {
+                crate::telemetry::revoked("family");
                 rocket::warn!(
                     "jwt-ext: a spent refresh token of `{}` was presented again: its family is \
                      revoked",

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::algorithm::Algorithm;
 
+mod checks;
 mod issuers;
 mod settings;
 #[cfg(test)]
@@ -23,7 +24,7 @@ pub use issuers::TrustedIssuer;
 #[cfg_attr(not(feature = "trusted-issuers"), allow(unused_imports))]
 pub(crate) use issuers::{IssuerSettings, KeySource as IssuerKeySource};
 pub(crate) use settings::{BlocklistSetting, Settings};
-pub use values::{CookieSameSite, Expiry, OneOrMany};
+pub use values::{CookieSameSite, Expiry, FailureLogLevel, OneOrMany};
 
 /// The `jwt` configuration table, as written in `Rocket.toml` or `ROCKET_JWT`.
 ///
@@ -67,6 +68,10 @@ pub struct Config {
     /// (new) none. External issuers (OpenID Connect providers) whose tokens are accepted beside
     /// ours, verified with their published keys (SPEC §13; feature `trusted-issuers`).
     pub trusted_issuers: Vec<TrustedIssuer>,
+    /// (new) `"info"`. The level each authentication failure is logged at (once, with its kind,
+    /// route and a hash of the `jti`; a flood is summed up): `off`, `error`, `warn`, `info`,
+    /// `debug`.
+    pub failure_log_level: FailureLogLevel,
     /// `JWT_ACCESS_TOKEN_EXPIRES`; `900`. Seconds an access token lives, or `false` (never; needs `require_exp = false`).
     pub access_token_expires: Expiry,
     /// `JWT_REFRESH_TOKEN_EXPIRES`; `2592000`. Seconds a refresh token lives, or `false`.
@@ -238,6 +243,7 @@ impl Default for Config {
             algorithm: Algorithm::HS256, decode_algorithms: None,
             private_key: None, public_key: None, private_key_file: None, public_key_file: None,
             keys: None, signing_key: None, jwks_max_age: 300, trusted_issuers: Vec::new(),
+            failure_log_level: FailureLogLevel::Info,
             access_token_expires: Expiry::Seconds(900),
             refresh_token_expires: Expiry::Seconds(2_592_000),
             identity_claim: s("sub"), roles_claim: s("roles"), error_message_key: s("msg"),

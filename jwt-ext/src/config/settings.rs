@@ -4,9 +4,9 @@
 use rocket::http::{Method, SameSite};
 
 use super::IssuerSettings;
-use super::{Config, ConfigError, CookieSameSite, Expiry, OneOrMany};
+use super::{Config, ConfigError, CookieSameSite, OneOrMany};
 use crate::keys::{EntrySource, KeySource, Keys};
-use crate::kind::{PerKind, RESERVED_CLAIMS};
+use crate::kind::PerKind;
 use crate::location::Location;
 
 /// Where revoked tokens are remembered.
@@ -73,6 +73,17 @@ pub(crate) struct Settings {
     pub(crate) rotation: Rotation,
     pub(crate) jwks_max_age: u64,
     pub(crate) issuers: Vec<IssuerSettings>,
+    pub(crate) failure_log_level: Option<log::Level>,
+}
+
+impl Rotation {
+    fn of(config: &Config) -> Result<Self, ConfigError> {
+        Ok(Rotation {
+            enabled: config.refresh_token_rotation,
+            reuse_interval: seconds("refresh_reuse_interval", config.refresh_reuse_interval)?,
+            family_lifetime: config.refresh_family_lifetime.seconds(),
+        })
+    }
 }
 
 /// Refresh-token rotation (SPEC §14), as configured.
@@ -89,7 +100,7 @@ impl Settings {
         let keys = keys(&config)?;
         let locations = locations(&config)?;
         let cookie_samesite = cookie_samesite(&config)?;
-        check(&config)?;
+        super::checks::check(&config)?;
         let leeway = seconds("decode_leeway", config.decode_leeway)?;
         let max_token_lifetime = config
             .max_token_lifetime
@@ -97,11 +108,7 @@ impl Settings {
             .transpose()?;
         let blocklist = parse_blocklist(&config)?;
         let issuers = IssuerSettings::check_all(&config.trusted_issuers)?;
-        let rotation = Rotation {
-            enabled: config.refresh_token_rotation,
-            reuse_interval: seconds("refresh_reuse_interval", config.refresh_reuse_interval)?,
-            family_lifetime: config.refresh_family_lifetime.seconds(),
-        };
+        let rotation = Rotation::of(&config)?;
         let names = names(&mut config);
 
         Ok(Settings {
@@ -143,6 +150,7 @@ impl Settings {
             rotation,
             jwks_max_age: config.jwks_max_age,
             issuers,
+            failure_log_level: config.failure_log_level.level(),
         })
     }
 }
@@ -272,52 +280,6 @@ fn cookie_samesite(config: &Config) -> Result<Option<SameSite>, ConfigError> {
 
 fn seconds(key: &str, value: u64) -> Result<i64, ConfigError> {
     i64::try_from(value).map_err(|_| ConfigError::new(key, "the value is too large"))
-}
-
-/// The checks across fields that no type expresses.
-fn check(config: &Config) -> Result<(), ConfigError> {
-    let claim = config.identity_claim.as_str();
-    if claim.is_empty() {
-        return Err(ConfigError::new("identity_claim", "must not be empty"));
-    }
-    if claim != "sub" && RESERVED_CLAIMS.contains(&claim) {
-        return Err(ConfigError::new(
-            "identity_claim",
-            format!(
-                "`{claim}` is a reserved claim that jwt-ext sets itself; name another claim \
-                 (`sub`, the default, or one of your own such as `user_id`)"
-            ),
-        ));
-    }
-    let roles = config.roles_claim.as_str();
-    if roles.is_empty() || RESERVED_CLAIMS.contains(&roles) || roles == claim {
-        return Err(ConfigError::new(
-            "roles_claim",
-            format!(
-                "`{roles}` cannot hold roles: name a claim of your own that is not reserved and \
-                 not the identity claim (`roles`, the default)"
-            ),
-        ));
-    }
-    for (key, expiry) in [
-        ("access_token_expires", config.access_token_expires),
-        ("refresh_token_expires", config.refresh_token_expires),
-    ] {
-        if expiry == Expiry::Never && config.require_exp {
-            return Err(ConfigError::new(
-                key,
-                "`false` issues tokens without `exp`, which `require_exp = true` (the default) \
-                 refuses; set `require_exp = false` as well",
-            ));
-        }
-    }
-    if config.header_name.is_empty() {
-        return Err(ConfigError::new("header_name", "must not be empty"));
-    }
-    if config.max_token_bytes == 0 {
-        return Err(ConfigError::new("max_token_bytes", "must be at least 1"));
-    }
-    Ok(())
 }
 
 /// The per-kind names, taken out of `config`.

@@ -154,3 +154,31 @@ pub(super) fn methods<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<
         })
         .collect()
 }
+
+/// `failure_log_level`: the level authentication failures are logged at, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailureLogLevel {
+    /// Not logged.
+    Off,
+    /// At `error`.
+    Error,
+    /// At `warn`.
+    Warn,
+    /// At `info` (the default).
+    Info,
+    /// At `debug`.
+    Debug,
+}
+
+impl FailureLogLevel {
+    pub(crate) fn level(self) -> Option<log::Level> {
+        match self {
+            FailureLogLevel::Off => None,
+            FailureLogLevel::Error => Some(log::Level::Error),
+            FailureLogLevel::Warn => Some(log::Level::Warn),
+            FailureLogLevel::Info => Some(log::Level::Info),
+            FailureLogLevel::Debug => Some(log::Level::Debug),
+        }
+    }
+}

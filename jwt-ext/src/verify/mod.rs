@@ -21,15 +21,18 @@ use rocket::tokio::sync::OnceCell;
 use rocket::{Request, Route};
 
 use crate::auth::Auth;
-use crate::authorize;
 use crate::csrf;
 use crate::error::AuthError;
 use crate::extract::{self, JsonBody};
 use crate::hooks::{self, UserLoader};
-use crate::kind::TokenType;
 use crate::location::Location;
 use crate::policy::{Policy, Requirement, RoutePolicy};
+use crate::telemetry;
+
+mod judge;
+
 use crate::token::{self, DecodeOptions, TokenData};
+pub(crate) use judge::judge;
 
 /// The status a failed guard hands to Rocket. No application answers with it, so the fairing
 /// knows that a response with this status is a catcher's answer to our failure, which it
@@ -141,8 +144,22 @@ pub(crate) fn fail<T>(req: &Request<'_>, error: AuthError) -> Outcome<T, AuthErr
 
 pub(crate) fn record(req: &Request<'_>, error: AuthError) -> (Status, AuthError) {
     let cx = Context::of(req);
-    cx.scope(|scope| scope.refused = true);
-    *lock(&cx.state.failure) = Some(error.clone());
+    let jti = cx.scope(|scope| {
+        scope.refused = true;
+        let decoded = scope.token.as_ref().map(|entry| entry.decoded.as_ref());
+        decoded.and_then(|data| data.ok()?.jti().map(str::to_owned))
+    });
+    let first = lock(&cx.state.failure).replace(error.clone()).is_none();
+    if first {
+        telemetry::refused(error.kind());
+        let level = auth(req)
+            .ok()
+            .and_then(|auth| auth.settings.failure_log_level);
+        let route = req
+            .route()
+            .map_or_else(|| "?".to_owned(), |route| route.uri.to_string());
+        telemetry::log_failure(level, &error, &route, jti.as_deref());
+    }
     (GUARD_FAILED, error)
 }
 
@@ -153,7 +170,12 @@ pub(crate) fn failure(req: &Request<'_>) -> Option<AuthError> {
 
 /// Records that `data` passed a guard's whole pipeline on the route being tried.
 pub(crate) fn passed(req: &Request<'_>, data: &Arc<TokenData>) {
-    with_scope(req, |scope| scope.passed = Some(Arc::clone(data)));
+    let first = with_scope(req, |scope| {
+        scope.passed.replace(Arc::clone(data)).is_none()
+    });
+    if first {
+        telemetry::authenticated();
+    }
 }
 
 /// The token that passed every guard of the route that answered, none of them refusing it.
@@ -228,6 +250,7 @@ async fn verified(cx: &Context<'_>, auth: &Auth, token: &str, location: Location
         return entry;
     }
     let settings = &auth.settings;
+    let started = std::time::Instant::now();
     let decoded = match (
         auth.issuers.decode(settings, token).await,
         &auth.hooks.decode_key,
@@ -236,6 +259,7 @@ async fn verified(cx: &Context<'_>, auth: &Auth, token: &str, location: Location
         (None, None) => token::decode(settings, token, token::now(), DecodeOptions::default()),
         (None, Some(hook)) => hooks::decode_with(settings, hook, token).await,
     };
+    telemetry::verification(started.elapsed());
     let entry = Arc::new(Verified {
         token: token.into(),
         location,
@@ -247,67 +271,6 @@ async fn verified(cx: &Context<'_>, auth: &Auth, token: &str, location: Location
     });
     lock(&cx.state.tokens).push(Arc::clone(&entry));
     entry
-}
-
-/// The policy's steps on a decoded token, in SPEC §4's order: type, freshness, revocation
-/// (answered once per token through `revocation`), the verification hook; then, the token
-/// being valid, the route's authorization.
-pub(crate) async fn judge(
-    auth: &Auth,
-    policy: &Policy,
-    data: &TokenData,
-    revocation: &OnceCell<Result<(), AuthError>>,
-) -> Result<(), AuthError> {
-    match (policy.kind, data.token_type()) {
-        (Some(TokenType::Access), TokenType::Refresh) => return Err(AuthError::RefreshNotAllowed),
-        (Some(TokenType::Refresh), TokenType::Access) => return Err(AuthError::RefreshRequired),
-        _ => {}
-    }
-    if policy.fresh && !data.freshness().is_fresh_at(token::now_f64()) {
-        return Err(AuthError::NeedsFresh);
-    }
-    if policy.check_revocation {
-        revocation
-            .get_or_init(|| async {
-                match auth.blocklist.is_revoked(data).await {
-                    Ok(false) => Ok(()),
-                    Ok(true) => Err(AuthError::Revoked),
-                    Err(e) => Err(AuthError::from(e)),
-                }
-            })
-            .await
-            .clone()?;
-    }
-    if let Some(verify) = &auth.hooks.token_verification {
-        if !verify(data) {
-            return Err(AuthError::ClaimsVerification);
-        }
-    }
-    if policy.authorizes() {
-        authorize(&auth.settings.roles_claim, policy, data)?;
-    }
-    Ok(())
-}
-
-/// Roles (any of them), scopes (all of them), then each check.
-fn authorize(roles_claim: &str, policy: &Policy, data: &TokenData) -> Result<(), AuthError> {
-    if !policy.roles.is_empty() && !authorize::has_any_role(data, roles_claim, policy.roles) {
-        rocket::debug!(
-            "jwt-ext: the token holds none of the roles {:?}",
-            policy.roles
-        );
-        return Err(AuthError::forbidden());
-    }
-    if !policy.scopes.is_empty() && !authorize::has_scopes(data, policy.scopes) {
-        rocket::debug!(
-            "jwt-ext: the token lacks one of the scopes {:?}",
-            policy.scopes
-        );
-        return Err(AuthError::Forbidden {
-            scopes: policy.scopes,
-        });
-    }
-    policy.checks.iter().try_for_each(|check| check.run(data))
 }
 
 /// The user `loader` finds for `token`, looked up once per token and user type.
