@@ -36,9 +36,14 @@ impl log::Log for Capture {
 
 static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
 
+/// The tests of this file share the global logger: one at a time.
+static SERIAL: Mutex<()> = Mutex::new(());
+
 #[test]
 fn failures_are_logged_once_without_secrets_and_a_flood_is_summed_up() {
-    log::set_logger(&CAPTURE).unwrap();
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    CAPTURE.0.lock().unwrap().clear();
+    let _ = log::set_logger(&CAPTURE);
     log::set_max_level(log::LevelFilter::Trace);
     let figment = rocket::figment::Figment::from(rocket::Config::debug_default())
         .merge(("log_level", "off"))
@@ -88,7 +93,13 @@ fn failures_are_logged_once_without_secrets_and_a_flood_is_summed_up() {
         Status::Unauthorized
     );
     let lines = CAPTURE.0.lock().unwrap().clone();
-    let refusals: Vec<&String> = lines.iter().filter(|l| l.contains("refused")).collect();
+    let refusals: Vec<&String> = lines
+        .iter()
+        .filter(|l| {
+            l.contains("refused") && l.contains("/logout")
+                || l.contains("refused") && l.contains("/protected")
+        })
+        .collect();
     assert_eq!(refusals.len(), 4, "one line per failure: {lines:#?}");
     assert!(refusals.iter().all(|l| l.starts_with("WARN")), "{lines:#?}");
     assert!(
@@ -138,6 +149,29 @@ fn failures_are_logged_once_without_secrets_and_a_flood_is_summed_up() {
         lines
             .iter()
             .any(|l| l.contains("more authentication failures in the last second")),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn the_release_profile_warns_about_cookies_without_secure() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    CAPTURE.0.lock().unwrap().clear();
+    let _ = log::set_logger(&CAPTURE);
+    log::set_max_level(log::LevelFilter::Trace);
+    let figment = rocket::figment::Figment::from(rocket::Config::release_default())
+        .select(rocket::Config::RELEASE_PROFILE)
+        .merge(("log_level", "off"))
+        .merge((
+            "jwt",
+            json!({"secret_key": SECRET, "token_location": ["cookies"]}),
+        ));
+    let _client =
+        rocket::local::blocking::Client::untracked(quickstart::rocket().configure(figment))
+            .unwrap();
+    let lines = CAPTURE.0.lock().unwrap().clone();
+    assert!(
+        lines.iter().any(|l| l.starts_with("WARN") && l.contains("without `Secure` in the release profile")),
         "{lines:#?}"
     );
 }

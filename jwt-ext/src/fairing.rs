@@ -252,6 +252,9 @@ impl Fairing for AuthFairing {
             Ok(mut pending) => pending.build(config),
             Err(_) => Err("the fairing was poisoned by an earlier panic".to_owned()),
         };
+        if let Ok(auth) = &built {
+            warn_about_release(&rocket, auth);
+        }
         match built {
             // Reading CSRF values from forms costs a look at every form body: only when asked.
             Ok(auth) if auth.settings.csrf_check_form => {
@@ -301,5 +304,21 @@ impl rocket::fairing::Fairing for FormCsrfFairing {
         if let Some(auth) = req.rocket().state::<Auth>() {
             crate::csrf::read_form(&auth.settings, req, data).await;
         }
+    }
+}
+
+/// In Rocket's release profile, cookies without `Secure` travel in clear over plain HTTP.
+fn warn_about_release(rocket: &Rocket<Build>, auth: &Auth) {
+    let settings = &auth.settings;
+    let release = rocket.figment().profile() == rocket::Config::RELEASE_PROFILE;
+    let cookies = settings
+        .locations
+        .contains(&crate::location::Location::Cookies);
+    let tls = rocket.figment().find_value("tls").is_ok();
+    if release && cookies && !settings.cookie_secure && !tls {
+        rocket::warn!(
+            "jwt-ext: tokens travel in cookies without `Secure` in the release profile: set \
+             `jwt.cookie_secure = true` (behind HTTPS), or they can leak over plain HTTP"
+        );
     }
 }

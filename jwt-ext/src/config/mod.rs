@@ -197,7 +197,12 @@ impl Config {
                         .chain(error.path.iter().map(String::as_str))
                         .collect::<Vec<_>>()
                         .join(".");
-                    format!("`{key}`: {}", error.kind)
+                    match &error.kind {
+                        rocket::figment::error::Kind::UnknownField(name, valid) => {
+                            format!("`{key}`: {}", values::unknown_key(name, valid))
+                        }
+                        kind => format!("`{key}`: {kind}"),
+                    }
                 })
                 .collect()
         })

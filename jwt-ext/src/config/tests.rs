@@ -46,6 +46,10 @@ fn messages_name_the_key_and_the_fix() {
             "`jwt.algorithm`: `HS1` is not a supported algorithm",
         ),
         (
+            serde_json::json!({"secret_key": secret, "secrt_key": "typo"}),
+            "`jwt.secrt_key`: unknown key `secrt_key`; did you mean `secret_key`?",
+        ),
+        (
             serde_json::json!({"secret_key": secret, "decode_algorithms": ["HS256", "none"]}),
             "`jwt.decode_algorithms.1`: `none` is not a supported algorithm",
         ),

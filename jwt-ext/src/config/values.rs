@@ -182,3 +182,32 @@ impl FailureLogLevel {
         }
     }
 }
+
+/// "unknown key `secrt_key`; did you mean `secret_key`?", or the valid keys when none is close.
+pub(super) fn unknown_key(name: &str, valid: &[&str]) -> String {
+    let closest = valid
+        .iter()
+        .map(|candidate| (edit_distance(name, candidate), *candidate))
+        .filter(|(distance, candidate)| *distance <= (candidate.len() / 3).max(2))
+        .min_by_key(|(distance, _)| *distance);
+    match closest {
+        Some((_, guess)) => format!("unknown key `{name}`; did you mean `{guess}`?"),
+        None => format!("unknown key `{name}`; the keys are listed in the configuration reference (`jwt_ext::config::Config`)"),
+    }
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, left) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, right) in b.iter().enumerate() {
+            let replaced = diagonal + usize::from(left != *right);
+            diagonal = row[j + 1];
+            row[j + 1] = replaced.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
