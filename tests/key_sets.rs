@@ -296,17 +296,7 @@ fn rotation_through_three_ignitions_logs_nobody_out() {
         (Status::UnprocessableEntity, msg("Unknown key ID (kid)"))
     );
     assert_eq!(get(&third, &t2).0, Status::Ok);
-    let jwks: Value = third
-        .get("/.well-known/jwks.json")
-        .dispatch()
-        .into_json()
-        .unwrap();
-    let kids: Vec<&str> = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap())
-        .collect();
+    let kids = common::jwks_kids(&third);
     assert_eq!(kids, ["k2"], "a removed key is gone from the JWKS too");
 }
 

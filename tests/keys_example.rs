@@ -10,7 +10,7 @@ mod common;
 use common::{answer, bearer};
 use rocket::http::Status;
 use rocket::local::blocking::Client;
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[test]
 fn the_issuer_signs_with_the_new_key_and_publishes_both() {
@@ -30,16 +30,6 @@ fn the_issuer_signs_with_the_new_key_and_publishes_both() {
         answer(client.get("/protected").header(bearer(token)).dispatch()),
         (Status::Ok, json!({"logged_in_as": "alice"}))
     );
-    let jwks: Value = client
-        .get("/.well-known/jwks.json")
-        .dispatch()
-        .into_json()
-        .unwrap();
-    let kids: Vec<&str> = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap())
-        .collect();
+    let kids = common::jwks_kids(&client);
     assert_eq!(kids, ["2026-12", "2026-06"]);
 }

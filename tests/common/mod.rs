@@ -96,6 +96,21 @@ pub fn login(client: &Client, path: &str, username: &str, password: &str) -> (St
     )
 }
 
+/// The `kid`s of the JWKS the app serves, in order.
+pub fn jwks_kids(client: &Client) -> Vec<String> {
+    let jwks: Value = client
+        .get("/.well-known/jwks.json")
+        .dispatch()
+        .into_json()
+        .expect("a JWKS");
+    jwks["keys"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|key| key["kid"].as_str().map(str::to_owned))
+        .collect()
+}
+
 /// The `Set-Cookie` headers of a response.
 pub fn set_cookies(response: &LocalResponse<'_>) -> Vec<String> {
     response
