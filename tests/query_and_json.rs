@@ -150,3 +150,28 @@ fn a_json_token_hands_the_body_as_the_handlers_type() {
         (Status::UnprocessableEntity, msg("Not enough segments"))
     );
 }
+
+/// What Rocket logs for a request is its URI; the token in it is redacted before that.
+#[rocket::get("/seen?<x>")]
+fn seen(uri: &rocket::http::uri::Origin<'_>, x: Option<u8>, token: jwt_ext::Token) -> String {
+    format!("{uri} {} {}", x.unwrap_or_default(), token.identity())
+}
+
+#[test]
+fn a_query_string_token_is_redacted_from_the_uri_rocket_logs() {
+    let rocket = rocket_with(json!({"token_location": ["headers", "query_string"]}))
+        .attach(Auth::fairing())
+        .mount("/", routes![seen]);
+    let client = client(rocket);
+    let token = auth(&client).access_token("alice").issue().unwrap();
+    let response = client.get(format!("/seen?x=7&jwt={token}")).dispatch();
+    assert_eq!(
+        answer(response),
+        (Status::Ok, json!("/seen?x=7&jwt=REDACTED 7 alice"))
+    );
+    // Two tokens are still two, even once redacted.
+    let response = client
+        .get(format!("/seen?jwt={token}&jwt={token}"))
+        .dispatch();
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+}

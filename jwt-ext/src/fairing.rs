@@ -10,11 +10,13 @@ use crate::auth::Auth;
 use crate::blocklist::{Blocklist, MemoryBlocklist};
 use crate::config::{BlocklistSetting, Config, Settings};
 use crate::error::{AuthError, ErrorKind};
+use crate::extract::QueryRedaction;
 use crate::hooks::{Hooks, KeyFuture, UserLoader};
 use crate::implicit_refresh::implicit_refresh;
 use crate::issuers::Issuers;
 use crate::keys::KeyChoice;
 use crate::kind::TokenType;
+use crate::location::Location;
 use crate::token::TokenData;
 use crate::verify::{self, GUARD_FAILED};
 
@@ -257,10 +259,19 @@ impl Fairing for AuthFairing {
         }
         match built {
             // Reading CSRF values from forms costs a look at every form body: only when asked.
-            Ok(auth) if auth.settings.csrf_check_form => {
-                Ok(rocket.manage(auth).attach(FormCsrfFairing))
+            Ok(auth) => {
+                // Each costs a look at every request: only when its location is configured.
+                let form_csrf = auth.settings.csrf_check_form;
+                let query = auth.settings.locations.contains(&Location::QueryString);
+                let mut rocket = rocket.manage(auth);
+                if form_csrf {
+                    rocket = rocket.attach(FormCsrfFairing);
+                }
+                if query {
+                    rocket = rocket.attach(QueryRedaction);
+                }
+                Ok(rocket)
             }
-            Ok(auth) => Ok(rocket.manage(auth)),
             Err(message) => {
                 rocket::error!("jwt-ext: {message}");
                 Err(rocket)

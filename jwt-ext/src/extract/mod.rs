@@ -8,6 +8,7 @@ mod cookie;
 mod header;
 mod json;
 mod query;
+mod redact;
 
 use std::borrow::Cow;
 
@@ -20,6 +21,7 @@ use crate::location::Location;
 
 pub(crate) use header::parse_header;
 pub(crate) use json::{read_json_body, JsonBody};
+pub(crate) use redact::QueryRedaction;
 
 /// A token found in a request, with the CSRF value sent beside a cookie token.
 pub(crate) struct Found<'r> {

@@ -4,6 +4,9 @@ use std::borrow::Cow;
 
 use rocket::Request;
 
+use rocket::http::uri::Origin;
+
+use super::redact::OriginalQuery;
 use super::{Found, Lookup};
 use crate::config::Settings;
 use crate::error::AuthError;
@@ -14,18 +17,28 @@ pub(super) fn lookup<'r>(
     settings: &Settings,
 ) -> Result<Lookup<'r>, AuthError> {
     let name = settings.query_string_name.as_str();
-    if req
-        .query_fields()
-        .filter(|field| field.name == name)
-        .nth(1)
-        .is_some()
-    {
+    // The query as it arrived: the redaction fairing may have replaced the token in the URI.
+    let original = &req.local_cache(|| OriginalQuery(None)).0;
+    let parsed = original
+        .as_ref()
+        .and_then(|query| Origin::parse_owned(format!("/?{query}")).ok());
+    let query = match &parsed {
+        Some(origin) => origin.query(),
+        None => req.uri().query(),
+    };
+    let mut values = query
+        .iter()
+        .flat_map(|query| query.segments())
+        .filter(|(field, _)| *field == name)
+        .map(|(_, value)| value);
+    let (first, second) = (values.next(), values.next());
+    if second.is_some() {
         return Err(AuthError::BadHeader(Cow::Owned(format!(
             "Bad query string. Send one '{name}' query parameter, not several"
         ))));
     }
-    let value = match req.query_value::<String>(name) {
-        Some(Ok(value)) if !value.is_empty() => value,
+    let value = match first {
+        Some(value) if !value.is_empty() => value.to_owned(),
         _ => return Ok(Lookup::Absent(format!("Missing '{name}' query parameter"))),
     };
     let prefix = settings.query_string_value_prefix.as_str();
