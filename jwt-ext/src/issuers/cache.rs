@@ -92,7 +92,7 @@ impl Issuer {
             (found, fresh, usable, may_refetch)
         };
         match found {
-            Some(key) if fresh || !may_refetch => return Ok(key),
+            Some(key) if fresh || (usable && !may_refetch) => return Ok(key),
             None if usable && !may_refetch => return Err(Lookup::Unknown),
             _ => {}
         }
