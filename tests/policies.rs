@@ -6,6 +6,7 @@ mod common;
 
 use common::guards::*;
 use common::*;
+use jwt_ext::testing::Kit;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -94,10 +95,12 @@ fn optional_tokens() {
         app.get("/optional", &app.access()),
         (Status::Ok, json!("alice"))
     );
-    let mut claims = payload();
-    claims.insert("exp".into(), json!(now() - 5));
+    let expired = Kit::new(app.client.rocket())
+        .access("alice")
+        .expired()
+        .mint();
     assert_eq!(
-        app.get("/optional", &forge(&claims)),
+        app.get("/optional", &expired),
         (Status::Unauthorized, msg("Token has expired"))
     );
     assert_eq!(
@@ -199,12 +202,11 @@ fn no_store_lookup_before_the_signature_passes() {
         app.get("/protected", &forged).0,
         Status::UnprocessableEntity
     );
-    let mut expired = payload();
-    expired.insert("exp".into(), json!(now() - 1));
-    assert_eq!(
-        app.get("/protected", &forge(&expired)).0,
-        Status::Unauthorized
-    );
+    let expired = Kit::new(app.client.rocket())
+        .access("alice")
+        .expired()
+        .mint();
+    assert_eq!(app.get("/protected", &expired).0, Status::Unauthorized);
     assert_eq!(app.store.checks.load(Ordering::SeqCst), 0);
 }
 

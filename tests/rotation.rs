@@ -123,7 +123,9 @@ async fn within_the_reuse_interval_a_second_tab_gets_a_pair_of_the_same_family()
     assert_eq!(family(&from_second_tab), family(&from_first_tab));
     assert_ne!(from_second_tab, from_first_tab);
     // Past the interval the same presentation is reuse, and ends the family.
-    rocket::tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+    jwt_ext::testing::Kit::new(client.rocket())
+        .clock()
+        .advance(std::time::Duration::from_secs(3));
     assert_eq!(refresh(&client, &first).await, revoked());
     assert_eq!(refresh(&client, &from_first_tab).await, revoked());
     assert_eq!(

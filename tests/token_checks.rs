@@ -6,6 +6,7 @@ mod common;
 
 use common::guards::*;
 use common::*;
+use jwt_ext::testing::Kit;
 use std::sync::atomic::Ordering;
 
 use rocket::http::Status;
@@ -144,9 +145,11 @@ fn oversized_tokens_are_refused_before_decoding() {
 #[test]
 fn expired_tokens_are_401() {
     let app = app();
-    let mut claims = payload();
-    claims.insert("exp".into(), json!(now() - 1));
-    app.assert_invalid_token("/protected", &forge(&claims), "Token has expired");
+    let expired = Kit::new(app.client.rocket())
+        .access("alice")
+        .expired()
+        .mint();
+    app.assert_invalid_token("/protected", &expired, "Token has expired");
 }
 
 #[test]

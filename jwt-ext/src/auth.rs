@@ -46,7 +46,7 @@ impl Auth {
         token::decode(
             &self.settings,
             token,
-            token::now(),
+            self.settings.clock.now(),
             DecodeOptions::default(),
         )
     }
@@ -58,7 +58,7 @@ impl Auth {
             key: None,
             external: None,
         };
-        token::decode(&self.settings, token, token::now(), options)
+        token::decode(&self.settings, token, self.settings.clock.now(), options)
     }
 
     /// The `jti` of a valid token.
@@ -100,7 +100,8 @@ impl Auth {
         telemetry::revoked("token");
         // Logging out with a refresh token ends its family (SPEC §14).
         if let (TokenType::Refresh, Some(family)) = (token.token_type(), token.family()) {
-            let keep_until = family::keep_until(&self.settings, Some(family), token::now());
+            let keep_until =
+                family::keep_until(&self.settings, Some(family), self.settings.clock.now());
             self.blocklist
                 .revoke_family(family, keep_until)
                 .await
@@ -117,7 +118,7 @@ impl Auth {
     /// `max_token_lifetime` (plus the leeway) when that is configured, which bounds what any
     /// accepted token can live, and forever otherwise.
     pub async fn revoke_identity(&self, identity: &str) -> Result<(), AuthError> {
-        let now = token::now();
+        let now = self.settings.clock.now();
         let keep_until = self
             .settings
             .max_token_lifetime
@@ -129,8 +130,8 @@ impl Auth {
         telemetry::revoked("identity");
         // `iat` has one-second resolution and every token of this second is revoked; waiting
         // for the next second means a token issued after this returns (a new login) is newer.
-        let into_second = chrono::Utc::now().timestamp_subsec_millis();
-        let wait = 1000u64.saturating_sub(u64::from(into_second)).min(1000);
+        let into_second = self.settings.clock.now_micros().rem_euclid(1_000_000) / 1000;
+        let wait = 1000u64.saturating_sub(into_second.unsigned_abs()).min(1000);
         rocket::tokio::time::sleep(Duration::from_millis(wait)).await;
         Ok(())
     }

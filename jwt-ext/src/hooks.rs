@@ -138,7 +138,7 @@ pub(crate) async fn decode_with(
         key: Some(&choice),
         external: None,
     };
-    token::decode(settings, token, token::now(), options)
+    token::decode(settings, token, settings.clock.now(), options)
 }
 
 /// A type-erased `Arc<dyn UserLoader<User = U>>`, keyed by `TypeId::of::<U>()`.

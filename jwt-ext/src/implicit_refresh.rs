@@ -8,7 +8,6 @@ use crate::auth::Auth;
 use crate::family;
 use crate::kind::TokenType;
 use crate::location::Location;
-use crate::token::now;
 use crate::verify;
 
 /// Adds a new access cookie (and its CSRF cookie) to `res` when the access cookie that the
@@ -30,7 +29,7 @@ pub(crate) async fn implicit_refresh(auth: &Auth, req: &Request<'_>, res: &mut R
     };
     let expiring = token
         .expires_at()
-        .is_some_and(|exp| exp.saturating_sub(now()) <= window);
+        .is_some_and(|exp| exp.saturating_sub(auth.settings.clock.now()) <= window);
     if token.location() != Some(Location::Cookies)
         || token.token_type() != TokenType::Access
         || !expiring
@@ -51,7 +50,9 @@ pub(crate) async fn implicit_refresh(auth: &Auth, req: &Request<'_>, res: &mut R
     // Within the token's family (SPEC §14): revoked with it, and never past its end.
     let mut builder = auth.access_token(token.identity());
     if let Some(family) = token.family() {
-        if family::family_end(&auth.settings, Some(family)).is_some_and(|end| end <= now()) {
+        if family::family_end(&auth.settings, Some(family))
+            .is_some_and(|end| end <= auth.settings.clock.now())
+        {
             return;
         }
         builder = builder.family(family);

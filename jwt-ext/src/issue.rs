@@ -177,10 +177,10 @@ impl<'a> TokenBuilder<'a> {
         self.sign()
     }
 
-    fn sign(self) -> Result<String, IssueError> {
+    pub(crate) fn sign(self) -> Result<String, IssueError> {
         let auth = self.auth;
         let settings = &auth.settings;
-        let now = token::now();
+        let now = settings.clock.now();
         let mut claims = match &auth.hooks.additional_claims {
             Some(hook) => hook(&self.identity, self.kind),
             None => Map::new(),

@@ -103,6 +103,7 @@ mod auth;
 mod authorize;
 mod blocklist;
 mod claims;
+mod clock;
 pub mod config;
 mod cookies;
 mod csrf;
@@ -123,6 +124,9 @@ mod policy;
 mod respond;
 mod rotation;
 mod telemetry;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 mod token;
 mod verify;
 

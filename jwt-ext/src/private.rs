@@ -97,7 +97,7 @@ pub async fn verify_authorization(
     let settings = &auth.settings;
     let token = crate::extract::parse_header(settings, header)?
         .ok_or(AuthError::Missing("Missing Authorization Header".into()))?;
-    let data = crate::token::decode(settings, token, crate::token::now(), Default::default())?;
+    let data = crate::token::decode(settings, token, settings.clock.now(), Default::default())?;
     let revocation = rocket::tokio::sync::OnceCell::new();
     verify::judge(auth, &Policy::ACCESS, &data, &revocation).await?;
     Ok(data)

@@ -10,7 +10,7 @@ use crate::blocklist::{Spend, Spent};
 use crate::error::{AuthError, IssueError};
 use crate::family::{self, family_end, new_family};
 use crate::kind::TokenType;
-use crate::token::{self, TokenData};
+use crate::token::TokenData;
 
 /// The new tokens of a refresh.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -106,7 +106,7 @@ impl Auth {
             return Err(AuthError::RefreshRequired.into());
         }
         let settings = &self.settings;
-        let now = token::now();
+        let now = settings.clock.now();
         let family = token.family();
         if family_end(settings, family).is_some_and(|end| end <= now) {
             return Err(AuthError::FamilyExpired.into());

@@ -5,6 +5,7 @@ use rocket::http::{Method, SameSite};
 
 use super::IssuerSettings;
 use super::{Config, ConfigError, CookieSameSite, OneOrMany};
+use crate::clock::Clock;
 use crate::keys::{EntrySource, KeySource, Keys};
 use crate::kind::PerKind;
 use crate::location::Location;
@@ -74,6 +75,8 @@ pub(crate) struct Settings {
     pub(crate) jwks_max_age: u64,
     pub(crate) issuers: Vec<IssuerSettings>,
     pub(crate) failure_log_level: Option<log::Level>,
+    /// What "now" is for this `Auth` (the system clock, unless a test moves it).
+    pub(crate) clock: Clock,
 }
 
 impl Rotation {
@@ -151,6 +154,7 @@ impl Settings {
             jwks_max_age: config.jwks_max_age,
             issuers,
             failure_log_level: config.failure_log_level.level(),
+            clock: Clock::default(),
         })
     }
 }

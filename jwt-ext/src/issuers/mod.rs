@@ -134,7 +134,7 @@ async fn decode_external(
         external: Some(&external),
         ..DecodeOptions::default()
     };
-    token::decode(settings, token, token::now(), options)
+    token::decode(settings, token, settings.clock.now(), options)
 }
 
 #[cfg(feature = "trusted-issuers")]

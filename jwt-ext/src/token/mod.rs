@@ -160,13 +160,8 @@ impl Payload {
     }
 }
 
-/// Current Unix time in whole seconds.
+/// Current Unix time in whole seconds, by the system clock (stores and logs; the pipeline
+/// reads its `Auth`'s clock).
 pub(crate) fn now() -> i64 {
     chrono::Utc::now().timestamp()
-}
-
-/// Current Unix time with fractions, for `fresh` timestamps.
-pub(crate) fn now_f64() -> f64 {
-    let now = chrono::Utc::now();
-    now.timestamp() as f64 + f64::from(now.timestamp_subsec_micros()) / 1e6
 }

@@ -9,7 +9,7 @@ use crate::error::AuthError;
 use crate::kind::TokenType;
 use crate::policy::Policy;
 use crate::telemetry;
-use crate::token::{self, TokenData};
+use crate::token::TokenData;
 
 /// The policy's steps on a decoded token, in SPEC §4's order: type, freshness, revocation
 /// (answered once per token through `revocation`), the verification hook; then, the token
@@ -25,7 +25,7 @@ pub(crate) async fn judge(
         (Some(TokenType::Refresh), TokenType::Access) => return Err(AuthError::RefreshRequired),
         _ => {}
     }
-    if policy.fresh && !data.freshness().is_fresh_at(token::now_f64()) {
+    if policy.fresh && !data.freshness().is_fresh_at(auth.settings.clock.now_f64()) {
         return Err(AuthError::NeedsFresh);
     }
     if policy.check_revocation {

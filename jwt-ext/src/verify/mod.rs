@@ -256,7 +256,12 @@ async fn verified(cx: &Context<'_>, auth: &Auth, token: &str, location: Location
         &auth.hooks.decode_key,
     ) {
         (Some(external), _) => external,
-        (None, None) => token::decode(settings, token, token::now(), DecodeOptions::default()),
+        (None, None) => token::decode(
+            settings,
+            token,
+            settings.clock.now(),
+            DecodeOptions::default(),
+        ),
         (None, Some(hook)) => hooks::decode_with(settings, hook, token).await,
     };
     telemetry::verification(started.elapsed());
