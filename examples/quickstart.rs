@@ -19,7 +19,10 @@ use jwt_ext::{
 use rocket::http::{CookieJar, Status};
 use rocket::serde::json::serde_json::Map;
 use rocket::serde::json::{json, Json, Value};
-use rocket::{catch, catchers, delete, get, post, routes, Build, Request, Responder, Rocket};
+use rocket::{catch, catchers, delete, get, post, Build, Request, Responder, Rocket, Route};
+use rocket_okapi::okapi::openapi3::{OpenApi, Responses};
+use rocket_okapi::{openapi, openapi_get_routes_spec};
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// For the demo only: anyone reading this file knows it.
@@ -28,7 +31,7 @@ const DEMO_SECRET: &str = "jwt-ext quickstart demo secret -- replace me in produ
 /// The demo's user database: username → password.
 const USERS: [(&str, &str); 2] = [("test", "test"), ("alice", "wonderland")];
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 struct Credentials {
     username: String,
     password: String,
@@ -75,6 +78,22 @@ enum Refused {
     Issue(IssueError),
 }
 
+impl rocket_okapi::response::OpenApiResponderInner for Refused {
+    fn responses(gen: &mut rocket_okapi::gen::OpenApiGenerator) -> rocket_okapi::Result<Responses> {
+        let mut responses = IssueError::responses(gen)?;
+        let bad = jwt_ext::openapi::responses(&[
+            ("400", "The body is not JSON (Rocket's answer)"),
+            ("401", "Bad username or password"),
+            (
+                "422",
+                "The body is not `{username, password}` (Rocket's answer)",
+            ),
+        ]);
+        rocket_okapi::okapi::merge::merge_responses(&mut responses, &bad)?;
+        Ok(responses)
+    }
+}
+
 impl From<IssueError> for Refused {
     fn from(e: IssueError) -> Self {
         Refused::Issue(e)
@@ -85,6 +104,7 @@ fn bad_credentials() -> Refused {
     Refused::BadCredentials(Json(json!({"msg": "Bad username or password"})))
 }
 
+#[openapi(tag = "Sessions")]
 #[post("/login", data = "<creds>")]
 fn login(
     auth: &Auth,
@@ -108,6 +128,7 @@ fn login(
     ))
 }
 
+#[openapi(tag = "Sessions")]
 #[post("/fresh-login", data = "<creds>")]
 fn fresh_login(
     auth: &Auth,
@@ -122,6 +143,7 @@ fn fresh_login(
 /// A new access token (Flask's refresh); with `refresh_token_rotation`, a new pair of the
 /// token's family, the presented refresh token spent.
 #[jwt_refresh_token_required]
+#[openapi(tag = "Sessions")]
 #[post("/refresh")]
 async fn refresh(
     auth: &Auth,
@@ -140,24 +162,28 @@ async fn refresh(
 }
 
 #[jwt_required]
+#[openapi(tag = "Protected")]
 #[get("/protected")]
 fn protected(token: Token) -> Json<Value> {
     Json(json!({"logged_in_as": token.identity()}))
 }
 
 #[fresh_jwt_required]
+#[openapi(tag = "Protected")]
 #[get("/fresh")]
 fn fresh(token: Token) -> Json<Value> {
     Json(json!({"logged_in_as": token.identity()}))
 }
 
 #[jwt_required(optional)]
+#[openapi(tag = "Protected")]
 #[get("/optional")]
 fn optional(token: OptionalToken) -> Json<Value> {
     Json(json!({"logged_in_as": token.identity()}))
 }
 
 /// Without an attribute, a `Token` parameter alone requires a valid access token.
+#[openapi(tag = "Protected")]
 #[get("/claims")]
 fn claims(token: Token) -> Json<Value> {
     Json(Value::Object(token.payload().clone()))
@@ -165,17 +191,20 @@ fn claims(token: Token) -> Json<Value> {
 
 /// Only holders of the `admin` role: `alice`'s tokens carry it (see `rocket()`).
 #[jwt_required(roles = ["admin"])]
+#[openapi(tag = "Protected")]
 #[get("/admin")]
 fn admin(token: Token) -> Json<Value> {
     Json(json!({"admin": token.identity()}))
 }
 
+#[openapi(tag = "Protected")]
 #[get("/whoami")]
 fn whoami(user: CurrentUser<User>) -> Json<Value> {
     Json(json!({"username": user.username}))
 }
 
 #[jwt_required(verify_type = false)]
+#[openapi(tag = "Sessions")]
 #[delete("/logout")]
 async fn logout(
     auth: &Auth,
@@ -192,6 +221,7 @@ async fn logout(
 }
 
 #[jwt_required]
+#[openapi(tag = "Sessions")]
 #[delete("/logout-everywhere")]
 async fn logout_everywhere(
     auth: &Auth,
@@ -219,8 +249,25 @@ fn roles(identity: &str, _kind: TokenType) -> Map<String, Value> {
     claims
 }
 
-/// The quickstart rocket: its configuration, with the demo secret under whatever is set.
-pub fn rocket() -> Rocket<Build> {
+/// The quickstart's routes, and their OpenAPI document (`examples/openapi.rs` serves it).
+pub fn routes_and_spec() -> (Vec<Route>, OpenApi) {
+    openapi_get_routes_spec![
+        login,
+        fresh_login,
+        refresh,
+        protected,
+        fresh,
+        optional,
+        claims,
+        admin,
+        whoami,
+        logout,
+        logout_everywhere
+    ]
+}
+
+/// The quickstart's configuration: Rocket's, with the demo secret when no key is set.
+pub fn figment() -> rocket::figment::Figment {
     let figment = rocket::Config::figment();
     // The demo secret only when no key is configured (a key set excludes `secret_key`).
     let uses_demo_secret =
@@ -236,29 +283,19 @@ pub fn rocket() -> Rocket<Build> {
              set ROCKET_JWT='{{secret_key=\"...\"}}' to use your own"
         );
     }
-    rocket::custom(figment)
+    figment
+}
+
+/// The quickstart rocket.
+pub fn rocket() -> Rocket<Build> {
+    rocket::custom(figment())
         .attach(
             Auth::fairing()
                 .user_loader(Users(USERS.into_iter().collect()))
                 .additional_claims(roles),
         )
         .manage(Users(USERS.into_iter().collect()))
-        .mount(
-            "/",
-            routes![
-                login,
-                fresh_login,
-                refresh,
-                protected,
-                fresh,
-                optional,
-                claims,
-                admin,
-                whoami,
-                logout,
-                logout_everywhere
-            ],
-        )
+        .mount("/", routes_and_spec().0)
         .mount("/", jwt_ext::jwks_routes())
         .register("/", catchers![json_error])
 }

@@ -120,6 +120,9 @@ mod jwks;
 mod keys;
 mod kind;
 mod location;
+#[cfg(feature = "openapi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openapi")))]
+pub mod openapi;
 mod policy;
 mod respond;
 mod rotation;

@@ -168,6 +168,14 @@ impl Policy {
 pub trait Requirement: Send + Sync + 'static {
     /// The policy for this request.
     fn policy(req: &Request<'_>) -> Policy;
+
+    /// The policy an OpenAPI document states for routes with this requirement (feature
+    /// `openapi`), known without a request; `None`: the route attribute's, else an access
+    /// token. An access token unless overridden: override it when `policy` asks for another
+    /// token type, locations or freshness.
+    fn documented() -> Option<Policy> {
+        Some(Policy::access())
+    }
 }
 
 /// An access token.
@@ -197,16 +205,28 @@ impl Requirement for Fresh {
     fn policy(_: &Request<'_>) -> Policy {
         Policy::access().fresh()
     }
+
+    fn documented() -> Option<Policy> {
+        Some(Policy::access().fresh())
+    }
 }
 
 impl Requirement for Refresh {
     fn policy(_: &Request<'_>) -> Policy {
         Policy::refresh()
     }
+
+    fn documented() -> Option<Policy> {
+        Some(Policy::refresh())
+    }
 }
 
 impl Requirement for AnyType {
     fn policy(_: &Request<'_>) -> Policy {
         Policy::any_type()
+    }
+
+    fn documented() -> Option<Policy> {
+        Some(Policy::any_type())
     }
 }

@@ -33,6 +33,27 @@ pub fn flask_python() -> Option<PathBuf> {
     None
 }
 
+/// The venv's Python when it can import `module` (`openapi_spec_validator`, `schemathesis`).
+pub fn python_with(module: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("FLASK_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/flask-venv/bin/python")
+        });
+    let imports = std::process::Command::new(&path)
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if imports {
+        return Some(path);
+    }
+    missing(
+        &format!("Python's `{module}` at {}", path.display()),
+        "target/flask-venv/bin/pip install openapi-spec-validator schemathesis (`.ci/run` does)",
+    );
+    None
+}
+
 /// `tests/browser` with its npm packages (`jose`, `playwright-core`) installed.
 pub fn npm_packages(package: &str) -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");

@@ -130,6 +130,10 @@ impl Requirement for RoutePolicy {
     fn policy(req: &Request<'_>) -> Policy {
         with_scope(req, |scope| scope.policy).unwrap_or(Policy::ACCESS)
     }
+
+    fn documented() -> Option<Policy> {
+        None
+    }
 }
 
 /// Records the route's policy before any other guard runs (the route attributes do).
