@@ -49,9 +49,18 @@ async fn revoking_tokens_and_identities_in_redis() {
 
     // Keys live as long as the token could pass, no longer.
     let mut redis = sync_connection(&url);
-    let token_key = |jti: Option<&str>| format!("{prefix}token:{}", jti.unwrap());
+    let access_key = key_named(
+        &mut redis,
+        &prefix,
+        &format!("token:{}", access.jti().unwrap()),
+    );
+    let refresh_key = key_named(
+        &mut redis,
+        &prefix,
+        &format!("token:{}", refresh.jti().unwrap()),
+    );
     let ttl: i64 = redis::cmd("TTL")
-        .arg(token_key(access.jti()))
+        .arg(&access_key)
         .query(&mut redis)
         .unwrap();
     let remaining = access.expires_at().unwrap() - now();
@@ -59,7 +68,7 @@ async fn revoking_tokens_and_identities_in_redis() {
         (remaining - 2..=remaining).contains(&ttl),
         "ttl {ttl}, token has {remaining}s left"
     );
-    let identity_key = format!("{prefix}identity:bob");
+    let identity_key = key_named(&mut redis, &prefix, "identity:bob");
     let ttl: i64 = redis::cmd("TTL")
         .arg(&identity_key)
         .query(&mut redis)
@@ -75,14 +84,13 @@ async fn revoking_tokens_and_identities_in_redis() {
 
     // An expired token needs no entry.
     store
-        .revoke_token("already-expired", Some(now() - 1))
+        .revoke_token("alice", "already-expired", Some(now() - 1))
         .await
         .unwrap();
-    let exists: i64 = redis::cmd("EXISTS")
-        .arg(token_key(Some("already-expired")))
-        .query(&mut redis)
-        .unwrap();
-    assert_eq!(exists, 0);
+    assert_eq!(
+        keys_named(&mut redis, &prefix, "token:already-expired"),
+        Vec::<String>::new()
+    );
 
     // Through the guards: revoked tokens and identities are refused, others pass.
     let carol = auth.access_token("carol").issue().unwrap();
@@ -99,8 +107,8 @@ async fn revoking_tokens_and_identities_in_redis() {
     );
 
     let _: () = redis::cmd("DEL")
-        .arg(token_key(access.jti()))
-        .arg(token_key(refresh.jti()))
+        .arg(&access_key)
+        .arg(&refresh_key)
         .arg(&identity_key)
         .query(&mut redis)
         .unwrap();
@@ -114,11 +122,11 @@ async fn identity_revocations_keep_the_latest_time() {
         .unwrap()
         .with_prefix(prefix.as_str());
     let mut redis = sync_connection(&url);
-    let key = format!("{prefix}identity:alice");
     store
         .revoke_identity("alice", 2_000, Some(now() + 100))
         .await
         .unwrap();
+    let key = key_named(&mut redis, &prefix, "identity:alice");
     store
         .revoke_identity("alice", 1_000, Some(now() + 50))
         .await
@@ -159,7 +167,11 @@ async fn expiries_redis_cannot_hold_are_stored_forever() {
     );
     let mut redis = sync_connection(&url);
     let ttl: i64 = redis::cmd("TTL")
-        .arg(format!("{prefix}token:{}", token.jti().unwrap()))
+        .arg(key_named(
+            &mut redis,
+            &prefix,
+            &format!("token:{}", token.jti().unwrap()),
+        ))
         .query(&mut redis)
         .unwrap();
     assert_eq!(ttl, -1);
@@ -176,7 +188,7 @@ async fn expiries_redis_cannot_hold_are_stored_forever() {
         .await
         .unwrap();
     let ttl: i64 = redis::cmd("TTL")
-        .arg(format!("{bounded}identity:bob"))
+        .arg(key_named(&mut redis, &bounded, "identity:bob"))
         .query(&mut redis)
         .unwrap();
     assert!((3590..=3600).contains(&ttl), "identity ttl {ttl}");

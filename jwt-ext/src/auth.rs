@@ -93,8 +93,9 @@ impl Auth {
         let keep_until = token
             .expires_at()
             .and_then(|exp| exp.checked_add(self.settings.leeway));
+        let identity = token.revocation_identity();
         self.blocklist
-            .revoke_token(jti, keep_until)
+            .revoke_token(&identity, jti, keep_until)
             .await
             .map_err(AuthError::from)?;
         telemetry::revoked("token");
@@ -103,7 +104,7 @@ impl Auth {
             let keep_until =
                 family::keep_until(&self.settings, Some(family), self.settings.clock.now());
             self.blocklist
-                .revoke_family(family, keep_until)
+                .revoke_family(&identity, family, keep_until)
                 .await
                 .map_err(AuthError::from)?;
             telemetry::revoked("family");

@@ -181,14 +181,7 @@ impl Pending {
                 Arc::new(MemoryBlocklist::new()) as Arc<dyn Blocklist>,
                 "memory",
             ),
-            (
-                None,
-                BlocklistSetting::Redis {
-                    url,
-                    prefix,
-                    timeout,
-                },
-            ) => (redis_store(url, prefix, *timeout)?, "redis"),
+            (None, BlocklistSetting::Redis { .. }) => (redis_store(&settings.blocklist)?, "redis"),
         };
         let issuers = Issuers::new(&settings.issuers)?;
         Ok(Auth {
@@ -202,23 +195,37 @@ impl Pending {
 }
 
 #[cfg(feature = "redis")]
-fn redis_store(
-    url: &str,
-    prefix: &str,
-    timeout: std::time::Duration,
-) -> Result<Arc<dyn Blocklist>, String> {
-    let store = crate::blocklist::RedisBlocklist::open(url)
-        .map_err(|e| format!("`jwt.blocklist`: {e}"))?
-        .with_prefix(prefix)
-        .with_timeout(timeout);
+fn redis_store(setting: &BlocklistSetting) -> Result<Arc<dyn Blocklist>, String> {
+    use crate::blocklist::RedisBlocklist;
+    use crate::config::RedisTopology;
+    let BlocklistSetting::Redis {
+        topology,
+        prefix,
+        timeout,
+        cache,
+    } = setting
+    else {
+        return Err("`jwt.blocklist`: not a Redis store".into());
+    };
+    let store = match topology {
+        RedisTopology::Standalone(url) => RedisBlocklist::open(url),
+        RedisTopology::Cluster(nodes) => RedisBlocklist::open_cluster(nodes),
+        RedisTopology::Sentinel { sentinels, service } => {
+            RedisBlocklist::open_sentinel(sentinels, service)
+        }
+    }
+    .map_err(|e| format!("`jwt.blocklist`: {e}"))?
+    .with_prefix(prefix.as_str())
+    .with_timeout(*timeout)
+    .with_cache(*cache);
     Ok(Arc::new(store))
 }
 
 #[cfg(not(feature = "redis"))]
-fn redis_store(_: &str, _: &str, _: std::time::Duration) -> Result<Arc<dyn Blocklist>, String> {
+fn redis_store(_: &BlocklistSetting) -> Result<Arc<dyn Blocklist>, String> {
     Err(
-        "`jwt.blocklist`: a Redis URL needs jwt-ext's `redis` feature (enable it in Cargo.toml), \
-         or use `memory`"
+        "`jwt.blocklist`: a Redis store needs jwt-ext's `redis` feature (enable it in \
+         Cargo.toml), or use `memory`"
             .into(),
     )
 }
@@ -256,6 +263,8 @@ impl Fairing for AuthFairing {
         };
         if let Ok(auth) = &built {
             warn_about_release(&rocket, auth);
+            // Failures are the store's to log: checks fail closed until it answers.
+            let _ = auth.blocklist.prepare().await;
         }
         match built {
             // Reading CSRF values from forms costs a look at every form body: only when asked.

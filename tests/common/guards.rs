@@ -61,8 +61,13 @@ impl Blocklist for Counting {
         self.inner.is_revoked(token).await
     }
 
-    async fn revoke_token(&self, jti: &str, keep_until: Option<i64>) -> Result<(), StoreError> {
-        self.inner.revoke_token(jti, keep_until).await
+    async fn revoke_token(
+        &self,
+        identity: &str,
+        jti: &str,
+        keep_until: Option<i64>,
+    ) -> Result<(), StoreError> {
+        self.inner.revoke_token(identity, jti, keep_until).await
     }
 
     async fn revoke_identity(

@@ -40,6 +40,22 @@ pub fn prefix(test: &str) -> String {
     format!("jwt-ext-test:{}:{nanos}:{test}:", std::process::id())
 }
 
+/// The store's keys under `prefix` whose name, after the bucket's hash tag, is `name`
+/// (`token:<jti>`, `identity:<identity>`, `epoch`, …).
+pub fn keys_named(redis: &mut redis::Connection, prefix: &str, name: &str) -> Vec<String> {
+    redis::cmd("KEYS")
+        .arg(format!("{prefix}{{*}}{name}"))
+        .query(redis)
+        .unwrap()
+}
+
+/// The one key of [`keys_named`].
+pub fn key_named(redis: &mut redis::Connection, prefix: &str, name: &str) -> String {
+    let keys = keys_named(redis, prefix, name);
+    assert_eq!(keys.len(), 1, "one key {prefix}{{..}}{name}: {keys:?}");
+    keys.into_iter().next().unwrap()
+}
+
 pub fn sync_connection(url: &str) -> redis::Connection {
     redis::Client::open(url).unwrap().get_connection().unwrap()
 }

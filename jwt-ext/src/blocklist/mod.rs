@@ -68,16 +68,37 @@ pub trait Blocklist: Send + Sync + 'static {
         ))
     }
 
-    /// Revokes every token of `family` (logging out with a refresh token, or reuse).
-    async fn revoke_family(&self, family: &str, keep_until: Option<i64>) -> Result<(), StoreError> {
-        let _ = (family, keep_until);
+    /// Revokes every token of `family`, a family of `identity`'s tokens (logging out with a
+    /// refresh token, or reuse).
+    async fn revoke_family(
+        &self,
+        identity: &str,
+        family: &str,
+        keep_until: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let _ = (identity, family, keep_until);
         Err(StoreError::new(
             "this revocation store does not support refresh-token families",
         ))
     }
 
-    /// Revokes one token by its `jti`. Revoking twice is harmless.
-    async fn revoke_token(&self, jti: &str, keep_until: Option<i64>) -> Result<(), StoreError>;
+    /// Called once, when the fairing ignites: connects, prepares what the store needs and
+    /// warns about what could make it lose revocations. A failure is logged, never fatal:
+    /// checks fail closed (503) until the store answers.
+    async fn prepare(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Revokes one token of `identity` (its
+    /// [`revocation_identity`](TokenData::revocation_identity)) by its `jti`. Revoking twice is
+    /// harmless. A store may keep an identity's entries together (the Redis store puts them in
+    /// one hash slot, so that a check stays one round trip on a Cluster).
+    async fn revoke_token(
+        &self,
+        identity: &str,
+        jti: &str,
+        keep_until: Option<i64>,
+    ) -> Result<(), StoreError>;
 
     /// Revokes every token of `identity` issued at or before `issued_before` ("log out
     /// everywhere").
@@ -97,16 +118,30 @@ impl<B: Blocklist + ?Sized> Blocklist for std::sync::Arc<B> {
         (**self).is_revoked(token).await
     }
 
-    async fn revoke_token(&self, jti: &str, keep_until: Option<i64>) -> Result<(), StoreError> {
-        (**self).revoke_token(jti, keep_until).await
+    async fn prepare(&self) -> Result<(), StoreError> {
+        (**self).prepare().await
+    }
+
+    async fn revoke_token(
+        &self,
+        identity: &str,
+        jti: &str,
+        keep_until: Option<i64>,
+    ) -> Result<(), StoreError> {
+        (**self).revoke_token(identity, jti, keep_until).await
     }
 
     async fn spend(&self, token: &TokenData, spend: &Spend) -> Result<Spent, StoreError> {
         (**self).spend(token, spend).await
     }
 
-    async fn revoke_family(&self, family: &str, keep_until: Option<i64>) -> Result<(), StoreError> {
-        (**self).revoke_family(family, keep_until).await
+    async fn revoke_family(
+        &self,
+        identity: &str,
+        family: &str,
+        keep_until: Option<i64>,
+    ) -> Result<(), StoreError> {
+        (**self).revoke_family(identity, family, keep_until).await
     }
 
     async fn revoke_identity(

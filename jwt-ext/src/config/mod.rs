@@ -14,6 +14,7 @@ use crate::algorithm::Algorithm;
 mod checks;
 mod issuers;
 mod settings;
+mod store;
 #[cfg(test)]
 mod tests;
 mod values;
@@ -23,7 +24,9 @@ use crate::location::Location;
 pub use issuers::TrustedIssuer;
 #[cfg_attr(not(feature = "trusted-issuers"), allow(unused_imports))]
 pub(crate) use issuers::{IssuerSettings, KeySource as IssuerKeySource};
-pub(crate) use settings::{BlocklistSetting, Settings};
+pub(crate) use settings::Settings;
+pub use store::{BlocklistConfig, ClusterNodes, SentinelService};
+pub(crate) use store::{BlocklistSetting, RedisTopology};
 pub use values::{CookieSameSite, Expiry, FailureLogLevel, OneOrMany};
 
 /// The `jwt` configuration table, as written in `Rocket.toml` or `ROCKET_JWT`.
@@ -152,8 +155,13 @@ pub struct Config {
     pub json_key: String,
     /// `JWT_REFRESH_JSON_KEY`; `"refresh_token"`.
     pub refresh_json_key: String,
-    /// (new) `"memory"`. The revocation store: `memory`, or a `redis://` / `rediss://` URL (feature `redis`).
-    pub blocklist: String,
+    /// (new) `"memory"`. The revocation store: `memory`, a `redis://` / `rediss://` URL, or a
+    /// table naming a Redis Cluster or Sentinel service (feature `redis`; see [`BlocklistConfig`]).
+    pub blocklist: BlocklistConfig,
+    /// (new) `false`. Each instance caches the Redis store's answers, kept coherent by Redis:
+    /// a revocation reaches every instance within a second, and losing the invalidation
+    /// channel drops the cache.
+    pub blocklist_cache: bool,
     /// (new) Prefix of the Redis store's keys.
     pub blocklist_key_prefix: String,
     /// (new) Deadline of one Redis command, in milliseconds; past it requests fail closed.
@@ -272,7 +280,7 @@ impl Default for Config {
             access_csrf_field_name: s("csrf_token"), refresh_csrf_field_name: s("csrf_token"),
             query_string_name: s("jwt"), query_string_value_prefix: s(""),
             json_key: s("access_token"), refresh_json_key: s("refresh_token"),
-            blocklist: s("memory"), blocklist_key_prefix: s("jwt-ext:"), blocklist_timeout_ms: 500,
+            blocklist: BlocklistConfig::default(), blocklist_cache: false, blocklist_key_prefix: s("jwt-ext:"), blocklist_timeout_ms: 500,
             max_token_bytes: 8192,
             implicit_refresh_window: 0,
             strict_claims: true, require_exp: true, max_token_lifetime: None,

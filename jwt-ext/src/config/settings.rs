@@ -3,25 +3,13 @@
 
 use rocket::http::{Method, SameSite};
 
+use super::store::{parse_blocklist, BlocklistSetting};
 use super::IssuerSettings;
 use super::{Config, ConfigError, CookieSameSite, OneOrMany};
 use crate::clock::Clock;
 use crate::keys::{EntrySource, KeySource, Keys};
 use crate::kind::PerKind;
 use crate::location::Location;
-
-/// Where revoked tokens are remembered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum BlocklistSetting {
-    /// The in-process store (the default).
-    Memory,
-    /// A Redis server.
-    Redis {
-        url: String,
-        prefix: String,
-        timeout: std::time::Duration,
-    },
-}
 
 /// Which tokens carry a `csrf` claim and where the CSRF value is read from, per token kind.
 #[derive(Debug, Clone)]
@@ -218,30 +206,6 @@ fn keys(config: &Config) -> Result<Keys, ConfigError> {
         })
         .collect();
     Keys::load_set(sources, config.signing_key.as_deref(), narrowed)
-}
-
-fn parse_blocklist(config: &Config) -> Result<BlocklistSetting, ConfigError> {
-    let value = config.blocklist.as_str();
-    if value == "memory" {
-        Ok(BlocklistSetting::Memory)
-    } else if value.starts_with("redis://") || value.starts_with("rediss://") {
-        if config.blocklist_timeout_ms == 0 {
-            return Err(ConfigError::new(
-                "blocklist_timeout_ms",
-                "must be at least 1",
-            ));
-        }
-        Ok(BlocklistSetting::Redis {
-            url: value.to_owned(),
-            prefix: config.blocklist_key_prefix.clone(),
-            timeout: std::time::Duration::from_millis(config.blocklist_timeout_ms),
-        })
-    } else {
-        Err(ConfigError::new(
-            "blocklist",
-            "expected `memory` or a `redis://` / `rediss://` URL",
-        ))
-    }
 }
 
 /// `token_location`: known names, at least one, each once.

@@ -78,7 +78,7 @@ fn cross_field_messages_name_the_key_and_the_fix() {
     let cases = [
         (
             serde_json::json!({"secret_key": secret, "blocklist": "redis:/x"}),
-            "`jwt.blocklist`: expected `memory` or a `redis://`",
+            "`jwt.blocklist`: expected `memory`, a `redis://`",
         ),
         (
             serde_json::json!({"secret_key": format!("-----BEGIN PUBLIC KEY-----\n{secret}")}),

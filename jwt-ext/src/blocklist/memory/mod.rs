@@ -155,7 +155,12 @@ impl Blocklist for MemoryBlocklist {
         Ok(self.is_revoked_now(token, now()))
     }
 
-    async fn revoke_token(&self, jti: &str, keep_until: Option<i64>) -> Result<(), StoreError> {
+    async fn revoke_token(
+        &self,
+        _identity: &str,
+        jti: &str,
+        keep_until: Option<i64>,
+    ) -> Result<(), StoreError> {
         self.revoke_token_now(jti, keep_until, now());
         Ok(())
     }
@@ -211,7 +216,12 @@ impl Blocklist for MemoryBlocklist {
         }
     }
 
-    async fn revoke_family(&self, family: &str, keep_until: Option<i64>) -> Result<(), StoreError> {
+    async fn revoke_family(
+        &self,
+        _identity: &str,
+        family: &str,
+        keep_until: Option<i64>,
+    ) -> Result<(), StoreError> {
         let mut families = lock(&self.families);
         self.any_family.store(true, Ordering::Release);
         families.sweep(now());

@@ -1,24 +1,31 @@
-//! The Redis store: revocations shared by every instance of an app (feature `redis`).
+//! The Redis store: revocations shared by every instance of an app (feature `redis`), on one
+//! server, a Sentinel service or a Cluster (SPEC §7, §15).
 //!
-//! One key per revoked token (`<prefix>token:<jti>`), one per revoked identity
-//! (`<prefix>identity:<identity>`, holding the "issued at or before" time), and for rotation
-//! one per revoked family (`<prefix>family:<fam>`) and per spent refresh token
-//! (`<prefix>spent:<jti>`); each expires when no token it covers could pass verification any
-//! more. A check is one `MGET` (a family's refresh token: one script): one round trip.
-//! Every command has a deadline, so a frozen server fails the request closed instead of
-//! hanging it, and the reconnecting connection recovers by itself when the server is back.
+//! The keys of one identity share a hash slot ([`layout`]), so a check is one script on one
+//! node: one round trip, which also looks at the slot's epoch to notice a store that lost its
+//! data ([`scripts`]). Entries expire when no token they cover could pass verification any
+//! more. Every command has a deadline, so a frozen server fails requests closed instead of
+//! hanging them, and the connections recover by themselves when the server is back.
 
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::sentinel::{SentinelClient, SentinelServerType};
 
 use super::{Blocklist, Spend, Spent, StoreError};
 use crate::kind::TokenType;
 use crate::token::{now, TokenData};
-use scripts::{REVOKE_IDENTITY, ROTATION};
+use cache::Cache;
+use layout::{Bucket, Layout};
+use link::{Connection, Link, Topology};
 
+mod cache;
+mod epochs;
+mod layout;
+mod link;
 mod scripts;
+mod writes;
 
 /// The latest expiry given to Redis (the end of year 9999); a later one, which Redis could
 /// refuse as an invalid expire time, is stored without expiry.
@@ -30,65 +37,149 @@ pub const DEFAULT_PREFIX: &str = "jwt-ext:";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// A [`Blocklist`] in Redis (7.0 or later), shared by every app instance that uses the same
-/// server and prefix.
+/// store and prefix: one server, a Sentinel service or a Cluster.
 ///
-/// Select it with `blocklist = "redis://127.0.0.1:6379"` in the `jwt` configuration (with
-/// `blocklist_key_prefix` and `blocklist_timeout_ms`), or build it in code:
+/// Select it in the `jwt` configuration with `blocklist = "redis://127.0.0.1:6379"`,
+/// `blocklist = { cluster = [..] }` or `blocklist = { sentinel = [..], service = ".." }`
+/// (with `blocklist_key_prefix`, `blocklist_timeout_ms` and `blocklist_cache`), or build it
+/// in code:
 ///
 /// ```no_run
 /// use jwt_ext::{Auth, RedisBlocklist};
 /// use std::time::Duration;
 ///
-/// let store = RedisBlocklist::open("redis://127.0.0.1:6379")
-///     .expect("a valid URL")
-///     .with_prefix("myapp:jwt:")
-///     .with_timeout(Duration::from_millis(200));
+/// let store = RedisBlocklist::open_sentinel(
+///     ["redis://10.0.0.1:26379", "redis://10.0.0.2:26379", "redis://10.0.0.3:26379"],
+///     "mymaster",
+/// )
+/// .expect("valid URLs")
+/// .with_prefix("myapp:jwt:")
+/// .with_timeout(Duration::from_millis(200))
+/// .with_cache(true);
 /// let fairing = Auth::fairing().blocklist(store);
 /// ```
+///
+/// A store that lost its data (a restart without persistence, `FLUSHALL`, a failover to a
+/// replica that missed writes) is noticed by the next check, and every token issued before
+/// then is refused as revoked; logins after it work. A store used for the first time does
+/// the same once, at the first ignition: tokens issued before it are refused.
 pub struct RedisBlocklist {
-    client: redis::Client,
-    /// Made on first use, inside the async runtime; it reconnects by itself afterwards.
-    connection: OnceLock<ConnectionManager>,
-    prefix: String,
+    link: Arc<Link>,
+    layout: Layout,
     timeout: Duration,
-    revoke_identity: redis::Script,
-    rotation: redis::Script,
+    cache: Option<Arc<Cache>>,
+    /// The subscription of the cache, started once, inside the async runtime.
+    subscribed: OnceLock<()>,
+    /// A background re-creation of the epochs is under way.
+    seeding: Arc<AtomicBool>,
+    scripts: writes::Scripts,
 }
 
 impl std::fmt::Debug for RedisBlocklist {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RedisBlocklist")
-            .field("prefix", &self.prefix)
+            .field("topology", &self.link.kind())
+            .field("prefix", &self.layout.prefix())
             .field("timeout", &self.timeout)
+            .field("cache", &self.cache.is_some())
             .finish_non_exhaustive()
     }
 }
 
+fn invalid(what: &str) -> impl FnOnce(redis::RedisError) -> StoreError + '_ {
+    move |e| StoreError::new(format!("invalid Redis {what}: {e}"))
+}
+
 impl RedisBlocklist {
-    /// A store for the server at `url` (`redis://` or, with feature `redis-tls`, `rediss://`).
-    /// Nothing is connected until the first check, so an app starts while Redis is down (and
+    /// A store on the server at `url` (`redis://` or, with feature `redis-tls`, `rediss://`).
+    /// Nothing is connected until the first use, so an app starts while Redis is down (and
     /// fails closed until it is up).
     pub fn open(url: &str) -> Result<Self, StoreError> {
         redis::Client::open(url)
             .map(Self::from_client)
-            .map_err(|e| StoreError::new(format!("invalid Redis URL: {e}")))
+            .map_err(invalid("URL"))
     }
 
-    /// A store on an existing client.
+    /// A store on a Redis Cluster, given some of its nodes (the client finds the others).
+    pub fn open_cluster<S: AsRef<str>>(
+        nodes: impl IntoIterator<Item = S>,
+    ) -> Result<Self, StoreError> {
+        let nodes = nodes
+            .into_iter()
+            .map(|url| redis::IntoConnectionInfo::into_connection_info(url.as_ref()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(invalid("Cluster node URL"))?;
+        if nodes.is_empty() {
+            return Err(StoreError::new(
+                "a Redis Cluster store needs at least one node",
+            ));
+        }
+        let client = redis::cluster::ClusterClient::builder(nodes.clone())
+            .retries(2)
+            .min_retry_wait(20)
+            .max_retry_wait(200)
+            .build()
+            .map_err(invalid("Cluster"))?;
+        Ok(Self::with_topology(Topology::Cluster { client, nodes }))
+    }
+
+    /// A store on the master of the Sentinel `service`, given its Sentinels' URLs.
+    /// Revocations wait until a replica acknowledged them (`WAIT`), so that a failover cannot
+    /// lose an acknowledged logout.
+    pub fn open_sentinel<S: AsRef<str>>(
+        sentinels: impl IntoIterator<Item = S>,
+        service: &str,
+    ) -> Result<Self, StoreError> {
+        let sentinels: Vec<String> = sentinels
+            .into_iter()
+            .map(|url| url.as_ref().to_owned())
+            .collect();
+        let node = sentinels
+            .iter()
+            .any(|url| url.starts_with("rediss://"))
+            .then(|| {
+                redis::sentinel::SentinelNodeConnectionInfo::default()
+                    .set_tls_mode(redis::TlsMode::Secure)
+            });
+        // Without `redis-tls` the crate takes a `String`, with it any `AsRef<str>`.
+        #[allow(clippy::unnecessary_to_owned)]
+        SentinelClient::build(
+            sentinels,
+            service.to_owned(),
+            node,
+            SentinelServerType::Master,
+        )
+        .map(Self::from_sentinel_client)
+        .map_err(invalid("Sentinel configuration"))
+    }
+
+    /// A store on an existing client of one server.
     pub fn from_client(client: redis::Client) -> Self {
+        Self::with_topology(Topology::Standalone(client))
+    }
+
+    /// A store on an existing Sentinel client (for credentials or TLS settings of your own);
+    /// it must select the master.
+    pub fn from_sentinel_client(client: SentinelClient) -> Self {
+        Self::with_topology(Topology::Sentinel(rocket::tokio::sync::Mutex::new(client)))
+    }
+
+    fn with_topology(topology: Topology) -> Self {
         RedisBlocklist {
-            client,
-            connection: OnceLock::new(),
-            prefix: DEFAULT_PREFIX.to_owned(),
+            link: Arc::new(Link::new(topology)),
+            layout: Layout::new(DEFAULT_PREFIX.to_owned()),
             timeout: DEFAULT_TIMEOUT,
-            revoke_identity: redis::Script::new(REVOKE_IDENTITY),
-            rotation: redis::Script::new(ROTATION),
+            cache: None,
+            subscribed: OnceLock::new(),
+            seeding: Arc::new(AtomicBool::new(false)),
+            scripts: writes::Scripts::new(),
         }
     }
 
-    /// Prefixes every key (default `jwt-ext:`), so apps can share a server.
+    /// Prefixes every key (default `jwt-ext:`), so apps can share a store. A prefix with a
+    /// brace (`{`, `}`: the Cluster hash tags) makes every command fail, saying so.
     pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = prefix.into();
+        self.layout = Layout::new(prefix.into());
         self
     }
 
@@ -98,86 +189,29 @@ impl RedisBlocklist {
         self
     }
 
-    fn token_key(&self, jti: &str) -> String {
-        format!("{}token:{jti}", self.prefix)
+    /// Caches answers on this instance (`blocklist_cache`), kept coherent by Redis: a
+    /// revocation made anywhere reaches the cache within a second, and while the invalidation
+    /// channel is lost nothing is cached (SPEC §15).
+    pub fn with_cache(mut self, cache: bool) -> Self {
+        self.cache = cache.then(|| Arc::new(Cache::new()));
+        self
     }
 
-    fn identity_key(&self, identity: &str) -> String {
-        format!("{}identity:{identity}", self.prefix)
-    }
-
-    fn family_key(&self, family: &str) -> String {
-        format!("{}family:{family}", self.prefix)
-    }
-
-    fn spent_key(&self, jti: &str) -> String {
-        format!("{}spent:{jti}", self.prefix)
-    }
-
-    /// Sets `key` until `keep_until` (forever: `None`, or later than Redis takes).
-    async fn set_until(&self, key: String, keep_until: Option<i64>) -> Result<(), StoreError> {
-        let mut connection = self.connection()?;
-        let mut command = redis::cmd("SET");
-        command.arg(key).arg(1);
-        match keep_until {
-            // What it covers can no longer pass; there is nothing to remember.
-            Some(at) if at <= now() => return Ok(()),
-            Some(at) if at <= LATEST_EXPIRY => {
-                command.arg("EXAT").arg(at);
-            }
-            _ => {}
+    async fn connection(&self) -> Result<Connection, StoreError> {
+        self.layout.usable()?;
+        let connecting = self.link.connection(self.timeout);
+        match rocket::tokio::time::timeout(self.timeout, connecting).await {
+            Ok(Ok(connection)) => Ok(connection),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(self.late()),
         }
-        self.run(command.query_async::<()>(&mut connection)).await
     }
 
-    /// Runs [`ROTATION`] for `token` (which has a `jti`); `spend` selects the mode.
-    async fn rotation(
-        &self,
-        token: &TokenData,
-        jti: &str,
-        spend: Option<&Spend>,
-    ) -> Result<i64, StoreError> {
-        let mut connection = self.connection()?;
-        let family = token.family();
-        let mut invocation = self.rotation.prepare_invoke();
-        invocation
-            .key(self.token_key(jti))
-            .key(self.identity_key(&token.revocation_identity()))
-            .key(self.family_key(family.unwrap_or_default()))
-            .key(self.spent_key(jti))
-            .arg(if spend.is_some() { "spend" } else { "check" })
-            .arg(spend.map_or_else(now, |s| s.now))
-            .arg(
-                token
-                    .issued_at()
-                    .map(|iat| iat.to_string())
-                    .unwrap_or_default(),
-            )
-            .arg(if family.is_some() { "1" } else { "0" });
-        if let Some(spend) = spend {
-            invocation
-                .arg(spend.reuse_until)
-                .arg(expiry_arg(spend.keep_until))
-                .arg(expiry_arg(spend.family_keep_until));
-        }
-        self.run(invocation.invoke_async::<i64>(&mut connection))
-            .await
-    }
-
-    fn connection(&self) -> Result<ConnectionManager, StoreError> {
-        if let Some(connection) = self.connection.get() {
-            return Ok(connection.clone());
-        }
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(self.timeout))
-            .set_response_timeout(Some(self.timeout))
-            .set_number_of_retries(1)
-            .set_min_delay(Duration::from_millis(20))
-            .set_max_delay(Duration::from_millis(500));
-        let connection = ConnectionManager::new_lazy_with_config(self.client.clone(), config)
-            .map_err(|e| StoreError::new(format!("cannot set up the Redis connection: {e}")))?;
-        // Two first requests may race here; one manager wins and the other is dropped.
-        Ok(self.connection.get_or_init(|| connection).clone())
+    fn late(&self) -> StoreError {
+        StoreError::new(format!(
+            "Redis did not answer within {} ms",
+            self.timeout.as_millis()
+        ))
     }
 
     /// Runs one command (or script) within the deadline.
@@ -185,65 +219,136 @@ impl RedisBlocklist {
     where
         F: std::future::Future<Output = redis::RedisResult<T>>,
     {
-        match rocket::tokio::time::timeout(self.timeout, command).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(StoreError::new(format!("Redis error: {e}"))),
-            Err(_) => Err(StoreError::new(format!(
-                "Redis did not answer within {} ms",
-                self.timeout.as_millis()
-            ))),
-        }
+        let answer = match rocket::tokio::time::timeout(self.timeout, command).await {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(e)) => StoreError::new(format!("Redis error: {e}")),
+            Err(_) => self.late(),
+        };
+        self.link.failed();
+        Err(answer)
     }
+
+    /// The check found a bucket's epoch missing: the store lost its data. Every other epoch
+    /// is made again in the background (once at a time), so that the buckets no check
+    /// touched yet do not refuse logins made from now on.
+    fn lost(&self) {
+        if self.seeding.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        rocket::warn!(
+            "jwt-ext: the Redis store lost its data (restart without persistence, FLUSHALL \
+             or failover); tokens issued before now are refused as revoked"
+        );
+        let (link, layout, timeout) = (self.link.clone(), self.layout.clone(), self.timeout);
+        let seeding = self.seeding.clone();
+        rocket::tokio::spawn(async move {
+            if let Err(e) = epochs::seed(&link, &layout, timeout).await {
+                rocket::warn!("jwt-ext: re-creating the Redis store's epochs: {e}");
+            }
+            seeding.store(false, Ordering::Release);
+        });
+    }
+
+    fn subscribe(&self) {
+        let Some(cache) = &self.cache else { return };
+        self.subscribed.get_or_init(|| {
+            let task = cache::subscribe(
+                Arc::downgrade(cache),
+                self.link.clone(),
+                self.layout.clone(),
+                self.timeout,
+            );
+            drop(rocket::tokio::spawn(task));
+        });
+    }
+
+    /// The check of a token outside rotation: the epoch, the identity, the token, its family.
+    async fn check(&self, token: &TokenData, bucket: &Bucket) -> Result<bool, StoreError> {
+        let identity = token.revocation_identity();
+        let now = now();
+        let jti = token.jti();
+        let cache = self.cache.as_deref();
+        if let (Some(cache), Some(jti)) = (cache, jti) {
+            if cache.not_revoked(bucket.number, jti, now) {
+                return Ok(false);
+            }
+        }
+        let ticket = cache.and_then(|cache| cache.ticket(bucket.number));
+        let mut invocation = self.scripts.check.prepare_invoke();
+        invocation
+            .key(bucket.epoch())
+            .key(bucket.identity(&identity));
+        if let Some(jti) = jti {
+            invocation.key(bucket.token(jti));
+        }
+        if let Some(family) = token.family() {
+            invocation.key(bucket.family(family));
+        }
+        invocation
+            .arg(now)
+            .arg(issued_at(token))
+            .arg(self.layout.channel());
+        let mut connection = self.connection().await?;
+        let (revoked, lost): (i64, i64) =
+            self.run(invocation.invoke_async(&mut connection)).await?;
+        if lost == 1 {
+            self.lost();
+        }
+        if let (Some(cache), Some(ticket), Some(jti), 0) = (cache, ticket, jti, revoked) {
+            let until = token.expires_at().unwrap_or(i64::MAX);
+            cache.keep(ticket, bucket.number, jti, now, until);
+        }
+        Ok(revoked != 0)
+    }
+}
+
+/// The token's `iat` for a script, or '' (tokens without one cannot prove they are newer).
+fn issued_at(token: &TokenData) -> String {
+    token
+        .issued_at()
+        .map(|iat| iat.to_string())
+        .unwrap_or_default()
 }
 
 #[rocket::async_trait]
 impl Blocklist for RedisBlocklist {
     async fn is_revoked(&self, token: &TokenData) -> Result<bool, StoreError> {
+        self.subscribe();
+        let bucket = self.layout.bucket_of(&token.revocation_identity());
         if let (TokenType::Refresh, Some(jti), Some(_)) =
             (token.token_type(), token.jti(), token.family())
         {
             // A refresh token of a family: reuse detection too, in the same round trip.
             return self
-                .rotation(token, jti, None)
+                .rotation(token, &bucket, jti, None)
                 .await
                 .map(|answer| answer == 3);
         }
-        let mut connection = self.connection()?;
-        let identity_key = self.identity_key(&token.revocation_identity());
-        let (token_revoked, revoked_before) = match token.jti() {
-            Some(jti) => {
-                let mut keys = vec![self.token_key(jti), identity_key];
-                keys.extend(token.family().map(|family| self.family_key(family)));
-                let values: Vec<Option<String>> = self
-                    .run(redis::cmd("MGET").arg(&keys).query_async(&mut connection))
-                    .await?;
-                let present = |i: usize| values.get(i).is_some_and(Option::is_some);
-                let before = values.get(1).cloned().flatten();
-                let before = before
-                    .map(|b| b.parse::<i64>())
-                    .transpose()
-                    .map_err(|_| StoreError::new("a malformed identity entry in Redis"))?;
-                (present(0) || present(2), before)
-            }
-            None => {
-                let before: Option<i64> = self
-                    .run(
-                        redis::cmd("GET")
-                            .arg(&identity_key)
-                            .query_async(&mut connection),
-                    )
-                    .await?;
-                (false, before)
-            }
-        };
-        // Tokens without `iat` (lenient mode) cannot prove they are newer.
-        let identity_revoked =
-            revoked_before.is_some_and(|before| token.issued_at().is_none_or(|iat| iat <= before));
-        Ok(token_revoked || identity_revoked)
+        self.check(token, &bucket).await
     }
 
-    async fn revoke_token(&self, jti: &str, keep_until: Option<i64>) -> Result<(), StoreError> {
-        self.set_until(self.token_key(jti), keep_until).await
+    async fn prepare(&self) -> Result<(), StoreError> {
+        self.subscribe();
+        self.layout.usable()?;
+        epochs::warn_about_eviction(&self.link, self.timeout).await;
+        epochs::seed(&self.link, &self.layout, self.timeout)
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                rocket::warn!("jwt-ext: preparing the Redis store: {e}");
+                StoreError::new(e)
+            })
+    }
+
+    async fn revoke_token(
+        &self,
+        identity: &str,
+        jti: &str,
+        keep_until: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let bucket = self.layout.bucket_of(identity);
+        self.revoke_key(&bucket, bucket.token(jti), keep_until)
+            .await
     }
 
     async fn revoke_identity(
@@ -252,28 +357,41 @@ impl Blocklist for RedisBlocklist {
         issued_before: i64,
         keep_until: Option<i64>,
     ) -> Result<(), StoreError> {
-        let mut connection = self.connection()?;
-        let mut invocation = self.revoke_identity.key(self.identity_key(identity));
-        invocation.arg(issued_before).arg(expiry_arg(keep_until));
-        self.run(invocation.invoke_async::<i64>(&mut connection))
-            .await
-            .map(|_| ())
+        let bucket = self.layout.bucket_of(identity);
+        let mut invocation = self.scripts.revoke_identity.prepare_invoke();
+        invocation
+            .key(bucket.identity(identity))
+            .arg(issued_before)
+            .arg(expiry_arg(keep_until))
+            .arg(self.layout.channel())
+            .arg(bucket.number);
+        self.write(&invocation).await
     }
 
     async fn spend(&self, token: &TokenData, spend: &Spend) -> Result<Spent, StoreError> {
         let Some(jti) = token.jti() else {
             return Ok(Spent::Revoked);
         };
-        Ok(match self.rotation(token, jti, Some(spend)).await? {
-            0 => Spent::First,
-            1 => Spent::Again,
-            2 => Spent::Reuse,
-            _ => Spent::Revoked,
-        })
+        let bucket = self.layout.bucket_of(&token.revocation_identity());
+        Ok(
+            match self.rotation(token, &bucket, jti, Some(spend)).await? {
+                0 => Spent::First,
+                1 => Spent::Again,
+                2 => Spent::Reuse,
+                _ => Spent::Revoked,
+            },
+        )
     }
 
-    async fn revoke_family(&self, family: &str, keep_until: Option<i64>) -> Result<(), StoreError> {
-        self.set_until(self.family_key(family), keep_until).await
+    async fn revoke_family(
+        &self,
+        identity: &str,
+        family: &str,
+        keep_until: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let bucket = self.layout.bucket_of(identity);
+        self.revoke_key(&bucket, bucket.family(family), keep_until)
+            .await
     }
 }
 

@@ -1,0 +1,199 @@
+//! `blocklist_cache`: each instance remembers which tokens the store found not revoked, and
+//! forgets them when Redis says they may have changed (SPEC §15).
+//!
+//! Every write of the store publishes the bucket it wrote on the revocation channel, inside
+//! the script that wrote (a revocation that succeeded is always published). Each instance
+//! subscribes; a message drops the bucket's answers, `*` (a wipe noticed) drops all of them.
+//! The cache answers only while the subscription is known to be alive: losing it (or a ping
+//! over it going unanswered) drops every answer and stops caching until it is back.
+//!
+//! An answer fetched from Redis is kept only when no invalidation of its bucket (and no loss
+//! of the subscription) happened while it was fetched: each lookup takes a ticket first.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rocket::futures::StreamExt;
+
+use super::layout::{Layout, BUCKETS};
+use super::link::Link;
+
+/// An answer is kept at most this long, so that even a loss of data nobody noticed (a node of
+/// a Cluster restarted empty, while every token in use is cached) is seen within it.
+const MAX_AGE_SECS: i64 = 30;
+/// How often the subscription is pinged, and the store's epoch looked at.
+const KEEPALIVE: Duration = Duration::from_secs(1);
+/// The most answers one bucket keeps; past it the bucket starts over.
+const MAX_PER_BUCKET: usize = 4096;
+
+/// The local answers of one instance.
+pub(super) struct Cache {
+    live: AtomicBool,
+    generation: AtomicU64,
+    buckets: Box<[Mutex<Answers>]>,
+}
+
+#[derive(Default)]
+struct Answers {
+    generation: u64,
+    /// Not-revoked tokens by `jti`, each with the time its answer stops being used.
+    tokens: HashMap<String, i64>,
+}
+
+/// Taken before asking Redis; an answer is kept only with a ticket still valid.
+#[derive(Clone, Copy)]
+pub(super) struct Ticket {
+    generation: u64,
+    bucket: u64,
+}
+
+impl Cache {
+    pub(super) fn new() -> Self {
+        Cache {
+            live: AtomicBool::new(false),
+            generation: AtomicU64::new(0),
+            buckets: (0..BUCKETS).map(|_| Mutex::default()).collect(),
+        }
+    }
+
+    fn answers(&self, bucket: u32) -> Option<MutexGuard<'_, Answers>> {
+        let slot = self.buckets.get(usize::try_from(bucket).ok()?)?;
+        Some(slot.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Whether the token is known not to be revoked.
+    pub(super) fn not_revoked(&self, bucket: u32, jti: &str, now: i64) -> bool {
+        self.live.load(Ordering::Acquire)
+            && self
+                .answers(bucket)
+                .and_then(|answers| answers.tokens.get(jti).copied())
+                .is_some_and(|until| now < until)
+    }
+
+    pub(super) fn ticket(&self, bucket: u32) -> Option<Ticket> {
+        if !self.live.load(Ordering::Acquire) {
+            return None;
+        }
+        let generation = self.generation.load(Ordering::Acquire);
+        let bucket = self.answers(bucket)?.generation;
+        Some(Ticket { generation, bucket })
+    }
+
+    /// Keeps a "not revoked" answer fetched under `ticket`, until `until` at the latest.
+    pub(super) fn keep(&self, ticket: Ticket, bucket: u32, jti: &str, now: i64, until: i64) {
+        let Some(mut answers) = self.answers(bucket) else {
+            return;
+        };
+        // Checked under the bucket's lock: an invalidation takes it too.
+        if answers.generation != ticket.bucket
+            || self.generation.load(Ordering::Acquire) != ticket.generation
+            || !self.live.load(Ordering::Acquire)
+        {
+            return;
+        }
+        if answers.tokens.len() >= MAX_PER_BUCKET {
+            answers.tokens.retain(|_, kept_until| now < *kept_until);
+            if answers.tokens.len() >= MAX_PER_BUCKET {
+                answers.tokens.clear();
+            }
+        }
+        let until = until.min(now.saturating_add(MAX_AGE_SECS));
+        answers.tokens.insert(jti.to_owned(), until);
+    }
+
+    /// A message of the channel: a bucket, or `*` for all.
+    fn invalidate(&self, message: &str) {
+        match message.parse::<u32>() {
+            Ok(bucket) => {
+                if let Some(mut answers) = self.answers(bucket) {
+                    answers.generation = answers.generation.wrapping_add(1);
+                    answers.tokens.clear();
+                }
+            }
+            Err(_) => self.invalidate_all(),
+        }
+    }
+
+    fn invalidate_all(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        for bucket in self.buckets.iter() {
+            let mut answers = bucket.lock().unwrap_or_else(|e| e.into_inner());
+            answers.generation = answers.generation.wrapping_add(1);
+            answers.tokens.clear();
+        }
+    }
+
+    /// Caching starts (the subscription is confirmed) or stops (it was lost): either way no
+    /// answer from before is used again.
+    fn set_live(&self, live: bool) {
+        self.live.store(live, Ordering::Release);
+        self.invalidate_all();
+    }
+}
+
+/// Keeps the subscription of `cache` alive for as long as the store exists: subscribes, drops
+/// answers as messages say, and on any loss drops everything and subscribes again.
+pub(super) async fn subscribe(
+    cache: std::sync::Weak<Cache>,
+    link: Arc<Link>,
+    layout: Layout,
+    timeout: Duration,
+) {
+    let mut attempt = 0usize;
+    while let Some(live) = cache.upgrade() {
+        if let Err(e) = listen(&live, &link, &layout, timeout, attempt).await {
+            rocket::warn!("jwt-ext: the revocation cache is off until Redis answers again: {e}");
+        }
+        live.set_live(false);
+        drop(live);
+        attempt = attempt.wrapping_add(1);
+        rocket::tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// One subscription, until it fails.
+async fn listen(
+    cache: &Cache,
+    link: &Link,
+    layout: &Layout,
+    timeout: Duration,
+    attempt: usize,
+) -> Result<(), String> {
+    let deadline = |what: &'static str| move |_| format!("{what} took longer than {timeout:?}");
+    let client = rocket::tokio::time::timeout(timeout, link.subscriber(attempt))
+        .await
+        .map_err(deadline("finding the server"))?
+        .map_err(|e| e.to_string())?;
+    let mut pubsub = rocket::tokio::time::timeout(timeout, client.get_async_pubsub())
+        .await
+        .map_err(deadline("connecting"))?
+        .map_err(|e| e.to_string())?;
+    rocket::tokio::time::timeout(timeout, pubsub.subscribe(layout.channel()))
+        .await
+        .map_err(deadline("subscribing"))?
+        .map_err(|e| e.to_string())?;
+    let (mut sink, mut messages) = pubsub.split();
+    cache.set_live(true);
+    let mut keepalive = rocket::tokio::time::interval(KEEPALIVE);
+    loop {
+        rocket::tokio::select! {
+            message = messages.next() => {
+                let message = message.ok_or("the subscription was closed")?;
+                let payload: String = message.get_payload().unwrap_or_default();
+                cache.invalidate(&payload);
+            }
+            _ = keepalive.tick() => {
+                rocket::tokio::time::timeout(timeout, sink.ping::<String>())
+                    .await
+                    .map_err(deadline("a ping"))?
+                    .map_err(|e| e.to_string())?;
+                if super::epochs::seed_if_lost(link, layout, timeout).await? {
+                    // The store lost its data: no answer from before may be used.
+                    cache.invalidate_all();
+                }
+            }
+        }
+    }
+}
