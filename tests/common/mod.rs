@@ -8,6 +8,7 @@ pub mod provider;
 pub mod rotation;
 pub mod store;
 pub mod tools;
+pub mod topology;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
