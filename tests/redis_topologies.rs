@@ -17,9 +17,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::store::auth;
-use common::topology::Cluster;
-use common::{bearer, SECRET};
+use common::store::{answer, auth, login};
+use common::topology::{Cluster, Sentinels, Server, SERVICE};
+use common::{bearer, msg, SECRET};
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;
 use serde_json::{json, Value};
@@ -277,5 +277,198 @@ async fn eventually_not_503(client: &Client, token: &str) -> Status {
             return got;
         }
         rocket::tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Sweeps until the Sentinels name a master other than `before` and both instances answer
+/// every token as they should again; answers how long requests failed (503) meanwhile, from
+/// the first failure to the last, checking that a revoked token is never accepted.
+async fn failover_window(
+    set: &Sentinels,
+    before: u16,
+    instances: &[&Client],
+    tokens: &Tokens,
+) -> Duration {
+    let start = Instant::now();
+    let (mut first_failure, mut last_failure) = (None, None);
+    let mut settled = 0;
+    // Settled: ten clean sweeps in a row once the master changed.
+    while settled < 10 {
+        if sweep(instances, tokens).await > 0 {
+            first_failure.get_or_insert(start.elapsed());
+            last_failure = Some(start.elapsed());
+            settled = 0;
+        } else if set.master_port() != before {
+            settled += 1;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no failover in 60 s"
+        );
+        rocket::tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    match (first_failure, last_failure) {
+        (Some(first), Some(last)) => last - first,
+        _ => Duration::ZERO,
+    }
+}
+
+async fn logout(client: &Client, token: &str) -> (Status, Value) {
+    answer(
+        client
+            .delete("/logout")
+            .header(bearer(token))
+            .dispatch()
+            .await,
+    )
+    .await
+}
+
+#[rocket::async_test]
+async fn a_sentinel_service_shared_by_two_instances_through_failovers() {
+    let Some(mut set) = Sentinels::start() else {
+        return;
+    };
+    let blocklist = json!({ "sentinel": set.urls(), "service": SERVICE });
+    let (a, b) = (
+        quickstart_on(&blocklist, false).await,
+        quickstart_on(&blocklist, false).await,
+    );
+    let tokens = tokens(&a, 10).await;
+    assert_eq!(sweep(&[&a, &b], &tokens).await, 0);
+    // A logout is acknowledged once the replica has it.
+    let alice = login(&a, "alice", "wonderland").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        logout(&a, &alice).await,
+        (Status::Ok, msg("Access token revoked"))
+    );
+    assert_eq!(status(&b, &alice).await, Status::Unauthorized);
+
+    // An orderly failover.
+    let before = set.master_port();
+    set.sentinels[0].text(&["SENTINEL", "FAILOVER", SERVICE]);
+    let window = failover_window(&set, before, &[&a, &b], &tokens).await;
+    eprintln!("SENTINEL FAILOVER: requests failed for {window:?}");
+    assert_eq!(status(&a, &alice).await, Status::Unauthorized);
+    set.wait_until_ready();
+
+    // The master killed: the Sentinels promote the replica after `down-after-milliseconds`.
+    let before = set.master_port();
+    set.master().kill();
+    let window = failover_window(&set, before, &[&a, &b], &tokens).await;
+    eprintln!("master killed: requests failed for {window:?}");
+    assert_eq!(status(&b, &alice).await, Status::Unauthorized);
+    // The new master has no replica: a logout is not acknowledged (a failover now would lose
+    // it), until the old master is back as its replica.
+    let bob = login(&a, "test", "test").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (got, _) = logout(&a, &bob).await;
+    assert_eq!(got, Status::ServiceUnavailable);
+    let old = set.servers.iter_mut().find(|s| s.pid() == 0).unwrap();
+    old.start();
+    set.wait_until_ready();
+    // The unacknowledged logout is in effect on the master all the same.
+    assert_eq!(eventually_not_503(&b, &bob).await, Status::Unauthorized);
+    let start = Instant::now();
+    loop {
+        let token = login(&a, "test", "test").await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let got = logout(&a, &token).await;
+        if got.0 == Status::Ok {
+            assert_eq!(eventually_not_503(&b, &token).await, Status::Unauthorized);
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no acknowledged logout: {got:?}"
+        );
+        rocket::tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The master frozen for less than `down-after-milliseconds`: 503 (within the command
+    // deadline, not a hang), then recovery without a failover.
+    let master = set.master_port();
+    let frozen = set.servers.iter().find(|s| s.port == master).unwrap();
+    frozen.signal("-STOP");
+    let asked = Instant::now();
+    assert_eq!(
+        status(&b, &tokens.valid[0]).await,
+        Status::ServiceUnavailable
+    );
+    assert!(asked.elapsed() < Duration::from_secs(2));
+    frozen.signal("-CONT");
+    until_recovered(&[&a, &b], &tokens).await;
+}
+
+#[rocket::async_test]
+async fn a_wiped_server_refuses_tokens_issued_before_the_loss() {
+    let Some(mut server) = Server::available() else {
+        return;
+    };
+    let blocklist = json!(server.url());
+    let (a, b) = (
+        quickstart_on(&blocklist, false).await,
+        quickstart_on(&blocklist, true).await,
+    );
+    for wipe in ["FLUSHALL", "restart"] {
+        let tokens = tokens(&a, 10).await;
+        assert_eq!(sweep(&[&a, &b], &tokens).await, 0);
+        // The next second: tokens issued after the loss is noticed are newer than it.
+        let into_second = common::now();
+        while common::now() == into_second {
+            rocket::tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        if wipe == "FLUSHALL" {
+            server.text(&["FLUSHALL"]);
+        } else {
+            server.kill();
+            server.start();
+        }
+        // Revocations made before the loss stay, and every other token of then is refused
+        // too: at once without the cache (a), within the cache's keepalive with it (b).
+        let start = Instant::now();
+        loop {
+            let mut refused = true;
+            for (client, cached) in [(&a, false), (&b, true)] {
+                for token in &tokens.revoked {
+                    let got = status(client, token).await;
+                    assert_ne!(got, Status::Ok, "{wipe}: a revoked token came back");
+                    refused &= got == Status::Unauthorized;
+                }
+                for token in &tokens.valid {
+                    let got = status(client, token).await;
+                    assert!(
+                        cached || got != Status::Ok,
+                        "{wipe}: a token of before came back"
+                    );
+                    refused &= got == Status::Unauthorized;
+                }
+            }
+            if refused {
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "{wipe}: no recovery"
+            );
+            rocket::tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        eprintln!(
+            "{wipe}: every token of before refused after {:?}",
+            start.elapsed()
+        );
+        let fresh = login(&a, "alice", "wonderland").await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(status(&a, &fresh).await, Status::Ok, "{wipe}");
+        assert_eq!(status(&b, &fresh).await, Status::Ok, "{wipe}");
     }
 }

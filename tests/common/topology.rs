@@ -89,6 +89,11 @@ impl Server {
         Server::spawn("redis-server", port, args)
     }
 
+    /// A plain server, or `None` (reported) without `redis-server`.
+    pub fn available() -> Option<Server> {
+        have("redis-server").then(|| Server::redis(&[]))
+    }
+
     /// Starts (again, on the same port and files: a restart without persistence).
     pub fn start(&mut self) {
         let child = Command::new(self.program)
