@@ -472,3 +472,68 @@ async fn a_wiped_server_refuses_tokens_issued_before_the_loss() {
         assert_eq!(status(&b, &fresh).await, Status::Ok, "{wipe}");
     }
 }
+
+/// `blocklist_cache`: a revocation on one instance reaches the other's cache within a second
+/// (measured over 1,000 revocations), and a lost invalidation connection drops the cache.
+#[rocket::async_test]
+async fn the_cache_follows_revocations_of_other_instances() {
+    let Some(server) = Server::available() else {
+        return;
+    };
+    let blocklist = json!(server.url());
+    let (a, b) = (
+        quickstart_on(&blocklist, true).await,
+        quickstart_on(&blocklist, true).await,
+    );
+    // The subscriptions are up once a revocation's invalidation is seen.
+    let warm = auth(&a).access_token("warm").issue().unwrap();
+    assert_eq!(status(&b, &warm).await, Status::Ok);
+    let mut delays = Vec::with_capacity(1000);
+    for i in 0..1000 {
+        let token = auth(&a).access_token(format!("user{i}")).issue().unwrap();
+        // Cached on b: answered without Redis from now on.
+        assert_eq!(status(&b, &token).await, Status::Ok);
+        assert_eq!(status(&b, &token).await, Status::Ok);
+        let revoked_at = Instant::now();
+        auth(&a)
+            .revoke(&auth(&a).decode(&token).unwrap())
+            .await
+            .unwrap();
+        while status(&b, &token).await != Status::Unauthorized {
+            assert!(
+                revoked_at.elapsed() < Duration::from_secs(1),
+                "revocation {i} took over 1 s"
+            );
+            rocket::tokio::task::yield_now().await;
+        }
+        delays.push(revoked_at.elapsed());
+    }
+    delays.sort();
+    eprintln!(
+        "revocation seen by the other instance's cache: p50 {:?}, p99 {:?}, max {:?}",
+        delays[499], delays[989], delays[999]
+    );
+
+    // A revocation written behind the store's back publishes nothing: b, answering from its
+    // cache, does not see it. Then the invalidation connection is lost, and b stops answering
+    // from its cache: the revocation is seen at once.
+    let token = auth(&a).access_token("lost").issue().unwrap();
+    assert_eq!(status(&b, &token).await, Status::Ok);
+    let jti = jti(auth(&a), &token);
+    let epochs: Vec<String> = redis::FromRedisValue::from_redis_value(
+        server.query(&["KEYS", "topology:{*}epoch"]).unwrap(),
+    )
+    .unwrap();
+    // Which bucket is the token's is the store's business: mark it revoked in all of them.
+    for epoch in &epochs {
+        server.text(&["SET", &epoch.replace("epoch", &format!("token:{jti}")), "1"]);
+    }
+    assert_eq!(
+        status(&b, &token).await,
+        Status::Ok,
+        "answered from the cache"
+    );
+    server.text(&["CLIENT", "KILL", "TYPE", "pubsub"]);
+    rocket::tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(status(&b, &token).await, Status::Unauthorized);
+}

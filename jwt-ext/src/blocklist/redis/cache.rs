@@ -185,7 +185,7 @@ async fn listen(
                 cache.invalidate(&payload);
             }
             _ = keepalive.tick() => {
-                rocket::tokio::time::timeout(timeout, sink.ping::<String>())
+                rocket::tokio::time::timeout(timeout, sink.ping::<redis::Value>())
                     .await
                     .map_err(deadline("a ping"))?
                     .map_err(|e| e.to_string())?;

@@ -3,7 +3,7 @@
 //!
 //! The keys of one identity share a hash slot ([`layout`]), so a check is one script on one
 //! node: one round trip, which also looks at the slot's epoch to notice a store that lost its
-//! data ([`scripts`]). Entries expire when no token they cover could pass verification any
+//! data (see `scripts`). Entries expire when no token they cover could pass verification any
 //! more. Every command has a deadline, so a frozen server fails requests closed instead of
 //! hanging them, and the connections recover by themselves when the server is back.
 
