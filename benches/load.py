@@ -8,6 +8,7 @@ Builds in release mode, starts on 127.0.0.1:
   unguarded  the floor server's /public route: Rocket alone
   quickstart GET /protected of the quickstart, in-memory blocklist
   redis      the same on the Redis blocklist (REDIS_URL, default redis://127.0.0.1:6379)
+  redis+cache the same with blocklist_cache = true (answers cached, kept coherent by Redis)
 drives each with wrk (installed from Debian when missing), prints the figures with their
 ratio to the floor, and writes benches/results/http.json and benches/results/http.svg.
 
@@ -153,6 +154,9 @@ def main():
         start(target / "examples" / "quickstart", 8102, {}),
         start(target / "examples" / "quickstart", 8103,
               {"ROCKET_JWT": f'{{blocklist="{redis_url}", blocklist_key_prefix="{prefix}"}}'}),
+        start(target / "examples" / "quickstart", 8104,
+              {"ROCKET_JWT": f'{{blocklist="{redis_url}", blocklist_key_prefix="{prefix}", '
+                             f'blocklist_cache=true}}'}),
     ]
     try:
         token = login(8102)
@@ -161,6 +165,7 @@ def main():
             "unguarded": ("http://127.0.0.1:8101/public", '"public":true'),
             "quickstart": ("http://127.0.0.1:8102/protected", '"logged_in_as":"test"'),
             "quickstart+redis": ("http://127.0.0.1:8103/protected", '"logged_in_as":"test"'),
+            "redis+cache": ("http://127.0.0.1:8104/protected", '"logged_in_as":"test"'),
         }
         for url, want in variants.values():
             check(url, token, want)
@@ -186,11 +191,16 @@ def main():
                                           results["quickstart"]["rounds_rps"]))
     redis_vs_memory = paired[len(paired) // 2]
     print(f"\nquickstart+redis vs quickstart: {redis_vs_memory:.2f}x")
+    paired = sorted(a / b for a, b in zip(results["redis+cache"]["rounds_rps"],
+                                          results["quickstart"]["rounds_rps"]))
+    cache_vs_memory = paired[len(paired) // 2]
+    print(f"redis+cache vs quickstart: {cache_vs_memory:.2f}x")
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     meta = {"date": time.strftime("%Y-%m-%d"), "duration_s": args.duration, "rounds": args.rounds,
             "connections": args.connections, "wrk_threads": args.threads,
-            "cpus": os.cpu_count(), "redis_vs_memory": redis_vs_memory}
+            "cpus": os.cpu_count(), "redis_vs_memory": redis_vs_memory,
+            "cache_vs_memory": cache_vs_memory}
     (RESULTS / "http.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
     (RESULTS / "http.svg").write_text(svg(results))
     print(f"wrote {RESULTS / 'http.json'} and {RESULTS / 'http.svg'}")

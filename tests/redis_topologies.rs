@@ -115,7 +115,7 @@ async fn until_recovered(instances: &[&Client], tokens: &Tokens) -> Duration {
 
 #[rocket::async_test]
 async fn a_cluster_shared_by_two_instances_through_node_faults() {
-    let Some(mut cluster) = Cluster::start() else {
+    let Some(mut cluster) = Cluster::start(0) else {
         return;
     };
     let blocklist = json!({ "cluster": cluster.urls() });
@@ -125,6 +125,10 @@ async fn a_cluster_shared_by_two_instances_through_node_faults() {
     );
     let tokens = tokens(&a, 40).await;
     assert_eq!(sweep(&[&a, &b], &tokens).await, 0);
+    latency("cluster", &a, &tokens.valid[0]).await;
+    let cached = quickstart_on(&blocklist, true).await;
+    latency("cluster, cache", &cached, &tokens.valid[0]).await;
+    drop(cached);
     // Keys of every node are in use: the layout spreads identities over the slots.
     for node in &cluster.nodes {
         let keys: i64 = node.text(&["DBSIZE"]).parse().unwrap();
@@ -156,6 +160,85 @@ async fn a_cluster_shared_by_two_instances_through_node_faults() {
     }
 
     migrate_a_slot(&cluster, &a, &b).await;
+}
+
+/// With replicas, a revocation is acknowledged once the replica of its master has it: killing
+/// that master promotes the replica without losing a revocation or an epoch.
+#[rocket::async_test]
+async fn a_cluster_with_replicas_fails_over_without_losing_revocations() {
+    let Some(mut cluster) = Cluster::start(1) else {
+        return;
+    };
+    let blocklist = json!({ "cluster": cluster.urls() });
+    let (a, b) = (
+        quickstart_on(&blocklist, false).await,
+        quickstart_on(&blocklist, true).await,
+    );
+    let tokens = tokens(&a, 30).await;
+    assert_eq!(sweep(&[&a, &b], &tokens).await, 0);
+
+    // The replica of the first master frozen: revocations on that master are not
+    // acknowledged (`WAIT` times out: 503); on the other masters they are.
+    let role: Vec<redis::Value> =
+        redis::FromRedisValue::from_redis_value(cluster.nodes[0].query(&["ROLE"]).unwrap())
+            .unwrap();
+    let replicas: Vec<Vec<String>> =
+        redis::FromRedisValue::from_redis_value(role[2].clone()).unwrap();
+    let replica_port: u16 = replicas[0][1].parse().unwrap();
+    let replica = cluster
+        .nodes
+        .iter()
+        .find(|n| n.port == replica_port)
+        .unwrap();
+    replica.signal("-STOP");
+    let mut answers = Vec::new();
+    for i in 0..12 {
+        let token = auth(&a).access_token(format!("frozen{i}")).issue().unwrap();
+        let revoked = auth(&a).revoke(&auth(&a).decode(&token).unwrap()).await;
+        answers.push(revoked.is_ok());
+    }
+    replica.signal("-CONT");
+    assert!(
+        answers.contains(&false),
+        "a revocation no replica acknowledged must fail"
+    );
+    assert!(
+        answers.contains(&true),
+        "the other masters' replicas acknowledge"
+    );
+    cluster.wait_ok();
+
+    let start = Instant::now();
+    cluster.nodes[0].kill();
+    // `sweep` panics on a valid token refused: no epoch was lost, no revocation either.
+    let mut failed = false;
+    loop {
+        let unavailable = sweep(&[&a, &b], &tokens).await;
+        failed |= unavailable > 0;
+        if failed && unavailable == 0 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no failover in 30 s"
+        );
+        rocket::tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    eprintln!(
+        "cluster master killed: requests failed for {:?}",
+        start.elapsed()
+    );
+    cluster.wait_ok();
+    // The promoted master has no replica: nothing to wait for, logouts work.
+    let token = login(&a, "alice", "wonderland").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        logout(&a, &token).await,
+        (Status::Ok, msg("Access token revoked"))
+    );
+    assert_eq!(status(&b, &token).await, Status::Unauthorized);
 }
 
 /// After a node came back empty: every valid token answers 200 or, if its identity lived on
@@ -313,6 +396,22 @@ async fn failover_window(
     }
 }
 
+/// Prints the latency of `/protected` through the local client (in-process dispatch, the
+/// store's round trip included): measured, not asserted (BENCHMARKS.md quotes it).
+async fn latency(topology: &str, client: &Client, token: &str) {
+    let mut times = Vec::with_capacity(1000);
+    for _ in 0..1000 {
+        let start = Instant::now();
+        assert_eq!(status(client, token).await, Status::Ok);
+        times.push(start.elapsed());
+    }
+    times.sort();
+    eprintln!(
+        "latency {topology}: p50 {:?}, p99 {:?}",
+        times[499], times[989]
+    );
+}
+
 async fn logout(client: &Client, token: &str) -> (Status, Value) {
     answer(
         client
@@ -336,6 +435,10 @@ async fn a_sentinel_service_shared_by_two_instances_through_failovers() {
     );
     let tokens = tokens(&a, 10).await;
     assert_eq!(sweep(&[&a, &b], &tokens).await, 0);
+    latency("sentinel", &a, &tokens.valid[0]).await;
+    let cached = quickstart_on(&blocklist, true).await;
+    latency("sentinel, cache", &cached, &tokens.valid[0]).await;
+    drop(cached);
     // A logout is acknowledged once the replica has it.
     let alice = login(&a, "alice", "wonderland").await["access_token"]
         .as_str()
@@ -420,6 +523,10 @@ async fn a_wiped_server_refuses_tokens_issued_before_the_loss() {
     for wipe in ["FLUSHALL", "restart"] {
         let tokens = tokens(&a, 10).await;
         assert_eq!(sweep(&[&a, &b], &tokens).await, 0);
+        if wipe == "FLUSHALL" {
+            latency("standalone", &a, &tokens.valid[0]).await;
+            latency("standalone, cache", &b, &tokens.valid[0]).await;
+        }
         // The next second: tokens issued after the loss is noticed are newer than it.
         let into_second = common::now();
         while common::now() == into_second {

@@ -79,6 +79,9 @@ impl Server {
             "",
             "--appendonly",
             "no",
+            // A replica syncs at once (Redis waits 5 s by default, for more replicas to join).
+            "--repl-diskless-sync-delay",
+            "0",
             "--dir",
             dir.to_str().unwrap(),
         ]
@@ -176,17 +179,18 @@ impl Drop for Server {
     }
 }
 
-/// A Redis Cluster of three masters (no replicas), made with `redis-cli --cluster create`.
+/// A Redis Cluster of three masters with `replicas` replicas each, made with `redis-cli
+/// --cluster create` (the first three nodes are the masters).
 pub struct Cluster {
     pub nodes: Vec<Server>,
 }
 
 impl Cluster {
-    pub fn start() -> Option<Cluster> {
+    pub fn start(replicas: usize) -> Option<Cluster> {
         if !have("redis-server") || !have("redis-cli") {
             return None;
         }
-        let nodes: Vec<Server> = (0..3)
+        let nodes: Vec<Server> = (0..3 * (1 + replicas))
             .map(|_| {
                 Server::redis(&[
                     "--cluster-enabled",
@@ -203,7 +207,7 @@ impl Cluster {
         let mut create = Command::new("redis-cli");
         create.args(["--cluster", "create"]);
         create.args(nodes.iter().map(Server::address));
-        create.args(["--cluster-replicas", "0", "--cluster-yes"]);
+        create.args(["--cluster-replicas", &replicas.to_string(), "--cluster-yes"]);
         let output = create.output().unwrap();
         assert!(
             output.status.success(),
@@ -214,15 +218,23 @@ impl Cluster {
         Some(cluster)
     }
 
-    /// Waits until every node says the cluster is ok.
+    /// Waits until every running node says the cluster is ok, and every replica is in sync.
     pub fn wait_ok(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
-        for node in &self.nodes {
-            while !node
+        let ready = |node: &Server| {
+            let ok = node
                 .query(&["CLUSTER", "INFO"])
                 .map(|info| format!("{info:?}").contains("cluster_state:ok"))
-                .unwrap_or(false)
-            {
+                .unwrap_or(false);
+            let replication = node
+                .query(&["INFO", "replication"])
+                .map(|info| format!("{info:?}"))
+                .unwrap_or_default();
+            ok && (replication.contains("role:master")
+                || replication.contains("master_link_status:up"))
+        };
+        for node in self.nodes.iter().filter(|node| node.pid() != 0) {
+            while !ready(node) {
                 assert!(Instant::now() < deadline, "the cluster did not become ok");
                 std::thread::sleep(Duration::from_millis(100));
             }

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 use rocket::futures::StreamExt;
@@ -136,16 +136,21 @@ impl Cache {
 /// Keeps the subscription of `cache` alive for as long as the store exists: subscribes, drops
 /// answers as messages say, and on any loss drops everything and subscribes again.
 pub(super) async fn subscribe(
-    cache: std::sync::Weak<Cache>,
+    cache: Weak<Cache>,
     link: Arc<Link>,
     layout: Layout,
     timeout: Duration,
 ) {
     let mut attempt = 0usize;
-    while let Some(live) = cache.upgrade() {
-        if let Err(e) = listen(&live, &link, &layout, timeout, attempt).await {
-            rocket::warn!("jwt-ext: the revocation cache is off until Redis answers again: {e}");
+    loop {
+        match listen(&cache, &link, &layout, timeout, attempt).await {
+            // The store was dropped.
+            Ok(()) => return,
+            Err(e) => {
+                rocket::warn!("jwt-ext: the revocation cache is off until Redis answers again: {e}")
+            }
         }
+        let Some(live) = cache.upgrade() else { return };
         live.set_live(false);
         drop(live);
         attempt = attempt.wrapping_add(1);
@@ -153,9 +158,9 @@ pub(super) async fn subscribe(
     }
 }
 
-/// One subscription, until it fails.
+/// One subscription, until it fails (`Err`) or the store is dropped (`Ok`).
 async fn listen(
-    cache: &Cache,
+    cache: &Weak<Cache>,
     link: &Link,
     layout: &Layout,
     timeout: Duration,
@@ -175,22 +180,30 @@ async fn listen(
         .map_err(deadline("subscribing"))?
         .map_err(|e| e.to_string())?;
     let (mut sink, mut messages) = pubsub.split();
-    cache.set_live(true);
+    match cache.upgrade() {
+        Some(cache) => cache.set_live(true),
+        None => return Ok(()),
+    }
     let mut keepalive = rocket::tokio::time::interval(KEEPALIVE);
     loop {
         rocket::tokio::select! {
             message = messages.next() => {
                 let message = message.ok_or("the subscription was closed")?;
                 let payload: String = message.get_payload().unwrap_or_default();
+                let Some(cache) = cache.upgrade() else { return Ok(()) };
                 cache.invalidate(&payload);
             }
             _ = keepalive.tick() => {
+                if cache.strong_count() == 0 {
+                    return Ok(());
+                }
                 rocket::tokio::time::timeout(timeout, sink.ping::<redis::Value>())
                     .await
                     .map_err(deadline("a ping"))?
                     .map_err(|e| e.to_string())?;
                 if super::epochs::seed_if_lost(link, layout, timeout).await? {
                     // The store lost its data: no answer from before may be used.
+                    let Some(cache) = cache.upgrade() else { return Ok(()) };
                     cache.invalidate_all();
                 }
             }

@@ -9,6 +9,7 @@ use redis::aio::{
 };
 use redis::cluster::{ClusterClient, ClusterConfig};
 use redis::cluster_async::ClusterConnection;
+use redis::cluster_routing::{Route, RoutingInfo, SingleNodeRoutingInfo, Slot, SlotAddr};
 use redis::sentinel::SentinelClient;
 use redis::{AsyncConnectionConfig, Cmd, Pipeline, RedisFuture, Value};
 use rocket::tokio::sync::Mutex as AsyncMutex;
@@ -69,6 +70,34 @@ impl ConnectionLike for Connection {
     }
 }
 
+/// What a write waits for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Replication {
+    /// Nothing: no failover is ours to survive.
+    None,
+    /// A replica's acknowledgement, if the node has replicas.
+    WhereReplicated,
+    /// A replica's acknowledgement; no replica is a failure.
+    Required,
+}
+
+/// Runs `command` on the node holding `key`: on a Cluster, the master of its slot (where the
+/// write of `key` went, so that `WAIT` counts it); elsewhere, the connection's server.
+pub(super) async fn on_node_of(
+    connection: &mut Connection,
+    key: &str,
+    command: Cmd,
+) -> redis::RedisResult<Value> {
+    match connection {
+        Connection::Cluster(cluster) => {
+            let route = Route::with_slot(Slot::for_key(key), SlotAddr::Master);
+            let routing = RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(route));
+            cluster.route_command(command, routing).await
+        }
+        other => command.query_async(other).await,
+    }
+}
+
 /// A topology and its connection, made on first use (inside the async runtime).
 pub(super) struct Link {
     topology: Topology,
@@ -91,10 +120,16 @@ impl Link {
         }
     }
 
-    /// Whether revocations wait for a replica (`WAIT`): where the topology fails over to
-    /// replicas, an acknowledged logout must survive the failover.
-    pub(super) fn replicated(&self) -> bool {
-        matches!(self.topology, Topology::Sentinel(_))
+    /// Whether revocations wait for a replica (`WAIT`) where the topology fails over to
+    /// replicas, so that an acknowledged logout survives a failover: on Sentinel always (a
+    /// master without a replica refuses to acknowledge), on a Cluster where the key's master
+    /// has replicas.
+    pub(super) fn replication(&self) -> Replication {
+        match self.topology {
+            Topology::Standalone(_) => Replication::None,
+            Topology::Cluster { .. } => Replication::WhereReplicated,
+            Topology::Sentinel(_) => Replication::Required,
+        }
     }
 
     /// The open connection, or a new one whose commands have `timeout` as their deadline.

@@ -1,13 +1,13 @@
 //! The Redis store: revocations shared by every instance of an app (feature `redis`), on one
 //! server, a Sentinel service or a Cluster (SPEC §7, §15).
 //!
-//! The keys of one identity share a hash slot ([`layout`]), so a check is one script on one
+//! The keys of one identity share a hash slot (see `layout`), so a check is one script on one
 //! node: one round trip, which also looks at the slot's epoch to notice a store that lost its
 //! data (see `scripts`). Entries expire when no token they cover could pass verification any
 //! more. Every command has a deadline, so a frozen server fails requests closed instead of
 //! hanging them, and the connections recover by themselves when the server is back.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -15,12 +15,14 @@ use redis::sentinel::{SentinelClient, SentinelServerType};
 
 use super::{Blocklist, Spend, Spent, StoreError};
 use crate::kind::TokenType;
-use crate::token::{now, TokenData};
+use crate::token::TokenData;
 use cache::Cache;
-use layout::{Bucket, Layout};
+use check::issued_at;
+use layout::Layout;
 use link::{Connection, Link, Topology};
 
 mod cache;
+mod check;
 mod epochs;
 mod layout;
 mod link;
@@ -228,27 +230,6 @@ impl RedisBlocklist {
         Err(answer)
     }
 
-    /// The check found a bucket's epoch missing: the store lost its data. Every other epoch
-    /// is made again in the background (once at a time), so that the buckets no check
-    /// touched yet do not refuse logins made from now on.
-    fn lost(&self) {
-        if self.seeding.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        rocket::warn!(
-            "jwt-ext: the Redis store lost its data (restart without persistence, FLUSHALL \
-             or failover); tokens issued before now are refused as revoked"
-        );
-        let (link, layout, timeout) = (self.link.clone(), self.layout.clone(), self.timeout);
-        let seeding = self.seeding.clone();
-        rocket::tokio::spawn(async move {
-            if let Err(e) = epochs::seed(&link, &layout, timeout).await {
-                rocket::warn!("jwt-ext: re-creating the Redis store's epochs: {e}");
-            }
-            seeding.store(false, Ordering::Release);
-        });
-    }
-
     fn subscribe(&self) {
         let Some(cache) = &self.cache else { return };
         self.subscribed.get_or_init(|| {
@@ -261,53 +242,6 @@ impl RedisBlocklist {
             drop(rocket::tokio::spawn(task));
         });
     }
-
-    /// The check of a token outside rotation: the epoch, the identity, the token, its family.
-    async fn check(&self, token: &TokenData, bucket: &Bucket) -> Result<bool, StoreError> {
-        let identity = token.revocation_identity();
-        let now = now();
-        let jti = token.jti();
-        let cache = self.cache.as_deref();
-        if let (Some(cache), Some(jti)) = (cache, jti) {
-            if cache.not_revoked(bucket.number, jti, now) {
-                return Ok(false);
-            }
-        }
-        let ticket = cache.and_then(|cache| cache.ticket(bucket.number));
-        let mut invocation = self.scripts.check.prepare_invoke();
-        invocation
-            .key(bucket.epoch())
-            .key(bucket.identity(&identity));
-        if let Some(jti) = jti {
-            invocation.key(bucket.token(jti));
-        }
-        if let Some(family) = token.family() {
-            invocation.key(bucket.family(family));
-        }
-        invocation
-            .arg(now)
-            .arg(issued_at(token))
-            .arg(self.layout.channel());
-        let mut connection = self.connection().await?;
-        let (revoked, lost): (i64, i64) =
-            self.run(invocation.invoke_async(&mut connection)).await?;
-        if lost == 1 {
-            self.lost();
-        }
-        if let (Some(cache), Some(ticket), Some(jti), 0) = (cache, ticket, jti, revoked) {
-            let until = token.expires_at().unwrap_or(i64::MAX);
-            cache.keep(ticket, bucket.number, jti, now, until);
-        }
-        Ok(revoked != 0)
-    }
-}
-
-/// The token's `iat` for a script, or '' (tokens without one cannot prove they are newer).
-fn issued_at(token: &TokenData) -> String {
-    token
-        .issued_at()
-        .map(|iat| iat.to_string())
-        .unwrap_or_default()
 }
 
 #[rocket::async_trait]
@@ -358,14 +292,15 @@ impl Blocklist for RedisBlocklist {
         keep_until: Option<i64>,
     ) -> Result<(), StoreError> {
         let bucket = self.layout.bucket_of(identity);
+        let key = bucket.identity(identity);
         let mut invocation = self.scripts.revoke_identity.prepare_invoke();
         invocation
-            .key(bucket.identity(identity))
+            .key(&key)
             .arg(issued_before)
             .arg(expiry_arg(keep_until))
             .arg(self.layout.channel())
             .arg(bucket.number);
-        self.write(&invocation).await
+        self.write(&invocation, &key).await
     }
 
     async fn spend(&self, token: &TokenData, spend: &Spend) -> Result<Spent, StoreError> {

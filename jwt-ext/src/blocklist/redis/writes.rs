@@ -3,6 +3,7 @@
 use redis::{Script, ScriptInvocation};
 
 use super::layout::Bucket;
+use super::link::{on_node_of, Connection, Replication};
 use super::scripts::{CHECK, REVOKE_IDENTITY, REVOKE_KEY, ROTATION};
 use super::{expiry_arg, issued_at, RedisBlocklist, Spend, StoreError, TokenData};
 use crate::token::now;
@@ -40,48 +41,57 @@ impl RedisBlocklist {
         }
         let mut invocation = self.scripts.revoke_key.prepare_invoke();
         invocation
-            .key(key)
+            .key(&key)
             .arg(expiry_arg(keep_until))
             .arg(self.layout.channel())
             .arg(bucket.number);
-        self.write(&invocation).await
+        self.write(&invocation, &key).await
     }
 
-    /// Runs a writing script; where the topology fails over to replicas, answers success only
-    /// once a replica has the write (SPEC §15).
-    pub(super) async fn write(&self, invocation: &ScriptInvocation<'_>) -> Result<(), StoreError> {
+    /// Runs a writing script on `key`'s node; where the topology fails over to replicas,
+    /// answers success only once a replica has the write (SPEC §15).
+    pub(super) async fn write(
+        &self,
+        invocation: &ScriptInvocation<'_>,
+        key: &str,
+    ) -> Result<(), StoreError> {
         let mut connection = self.connection().await?;
         self.run(invocation.invoke_async::<i64>(&mut connection))
             .await?;
-        if self.link.replicated() {
-            self.wait_for_replica(&mut connection).await?;
-        }
-        Ok(())
+        self.wait_for_replica(&mut connection, key).await
     }
 
-    /// Waits until a replica has this connection's writes.
+    /// Waits until a replica has this connection's writes on `key`'s node, as
+    /// [`Link::replication`](super::link::Link::replication) says.
     async fn wait_for_replica(
         &self,
-        connection: &mut super::link::Connection,
+        connection: &mut Connection,
+        key: &str,
     ) -> Result<(), StoreError> {
-        // `WAIT` blocks the connection it runs on: ask first whether a replica is connected.
-        let role: redis::Value = self.run(redis::cmd("ROLE").query_async(connection)).await?;
-        if !has_replicas(&role) {
-            return Err(StoreError::new(
-                "the Redis master has no replica connected: a failover could lose this \
-                 revocation, so it is not acknowledged (it is in effect on the master)",
-            ));
+        let replication = self.link.replication();
+        if replication == Replication::None {
+            return Ok(());
         }
-        let wait_ms = (self.timeout.as_millis() * 3 / 4).max(1);
-        let acknowledged: i64 = self
-            .run(
-                redis::cmd("WAIT")
-                    .arg(1)
-                    .arg(u64::try_from(wait_ms).unwrap_or(u64::MAX))
-                    .query_async(connection),
-            )
+        // `WAIT` blocks the connection it runs on: ask first whether a replica is connected.
+        let role = self
+            .run(on_node_of(connection, key, redis::cmd("ROLE")))
             .await?;
-        if acknowledged < 1 {
+        if !has_replicas(&role) {
+            return match replication {
+                Replication::Required => Err(StoreError::new(
+                    "the Redis master has no replica connected: a failover could lose this \
+                     revocation, so it is not acknowledged (it is in effect on the master)",
+                )),
+                _ => Ok(()),
+            };
+        }
+        let wait_ms = u64::try_from(self.timeout.as_millis() * 3 / 4)
+            .unwrap_or(u64::MAX)
+            .max(1);
+        let mut wait = redis::cmd("WAIT");
+        wait.arg(1).arg(wait_ms);
+        let acknowledged = self.run(on_node_of(connection, key, wait)).await?;
+        if !matches!(acknowledged, redis::Value::Int(n) if n >= 1) {
             return Err(StoreError::new(format!(
                 "no Redis replica acknowledged the revocation within {wait_ms} ms"
             )));
@@ -122,9 +132,10 @@ impl RedisBlocklist {
         if lost == 1 {
             self.lost();
         }
-        if spend.is_some() && self.link.replicated() && answer != 3 {
+        if spend.is_some() && answer != 3 {
             // A spend is a write: a failover must not make a spent token fresh again.
-            self.wait_for_replica(&mut connection).await?;
+            self.wait_for_replica(&mut connection, &bucket.epoch())
+                .await?;
         }
         Ok(answer)
     }
