@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
 use std::time::Duration;
 
 use rocket::futures::StreamExt;
@@ -32,7 +32,7 @@ const MAX_PER_BUCKET: usize = 4096;
 pub(super) struct Cache {
     live: AtomicBool,
     generation: AtomicU64,
-    buckets: Box<[Mutex<Answers>]>,
+    buckets: Box<[RwLock<Answers>]>,
 }
 
 #[derive(Default)]
@@ -54,13 +54,24 @@ impl Cache {
         Cache {
             live: AtomicBool::new(false),
             generation: AtomicU64::new(0),
-            buckets: (0..BUCKETS).map(|_| Mutex::default()).collect(),
+            buckets: (0..BUCKETS).map(|_| RwLock::default()).collect(),
         }
     }
 
-    fn answers(&self, bucket: u32) -> Option<MutexGuard<'_, Answers>> {
-        let slot = self.buckets.get(usize::try_from(bucket).ok()?)?;
-        Some(slot.lock().unwrap_or_else(|e| e.into_inner()))
+    fn slot(&self, bucket: u32) -> Option<&RwLock<Answers>> {
+        self.buckets.get(usize::try_from(bucket).ok()?)
+    }
+
+    fn answers(&self, bucket: u32) -> Option<RwLockReadGuard<'_, Answers>> {
+        Some(self.slot(bucket)?.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn answers_mut(&self, bucket: u32) -> Option<RwLockWriteGuard<'_, Answers>> {
+        Some(
+            self.slot(bucket)?
+                .write()
+                .unwrap_or_else(|e| e.into_inner()),
+        )
     }
 
     /// Whether the token is known not to be revoked.
@@ -83,7 +94,7 @@ impl Cache {
 
     /// Keeps a "not revoked" answer fetched under `ticket`, until `until` at the latest.
     pub(super) fn keep(&self, ticket: Ticket, bucket: u32, jti: &str, now: i64, until: i64) {
-        let Some(mut answers) = self.answers(bucket) else {
+        let Some(mut answers) = self.answers_mut(bucket) else {
             return;
         };
         // Checked under the bucket's lock: an invalidation takes it too.
@@ -107,7 +118,7 @@ impl Cache {
     fn invalidate(&self, message: &str) {
         match message.parse::<u32>() {
             Ok(bucket) => {
-                if let Some(mut answers) = self.answers(bucket) {
+                if let Some(mut answers) = self.answers_mut(bucket) {
                     answers.generation = answers.generation.wrapping_add(1);
                     answers.tokens.clear();
                 }
@@ -119,7 +130,7 @@ impl Cache {
     fn invalidate_all(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         for bucket in self.buckets.iter() {
-            let mut answers = bucket.lock().unwrap_or_else(|e| e.into_inner());
+            let mut answers = bucket.write().unwrap_or_else(|e| e.into_inner());
             answers.generation = answers.generation.wrapping_add(1);
             answers.tokens.clear();
         }

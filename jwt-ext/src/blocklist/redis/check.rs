@@ -3,7 +3,7 @@
 use std::sync::atomic::Ordering;
 
 use super::epochs;
-use super::layout::Bucket;
+use super::layout::bucket_number;
 use super::{RedisBlocklist, StoreError, TokenData};
 use crate::token::now;
 
@@ -30,25 +30,27 @@ impl RedisBlocklist {
     }
 
     /// The check of a token outside rotation: the epoch, the identity, the token, its family.
+    /// A cached answer costs a hash of the identity and one lookup, nothing else.
     pub(super) async fn check(
         &self,
         token: &TokenData,
-        bucket: &Bucket,
+        identity: &str,
     ) -> Result<bool, StoreError> {
-        let identity = token.revocation_identity();
         let now = now();
         let jti = token.jti();
         let cache = self.cache.as_deref();
+        let number = bucket_number(identity);
         if let (Some(cache), Some(jti)) = (cache, jti) {
-            if cache.not_revoked(bucket.number, jti, now) {
+            if cache.not_revoked(number, jti, now) {
                 return Ok(false);
             }
         }
-        let ticket = cache.and_then(|cache| cache.ticket(bucket.number));
+        let ticket = cache.and_then(|cache| cache.ticket(number));
+        let bucket = self.layout.bucket(number);
         let mut invocation = self.scripts.check.prepare_invoke();
         invocation
             .key(bucket.epoch())
-            .key(bucket.identity(&identity));
+            .key(bucket.identity(identity));
         if let Some(jti) = jti {
             invocation.key(bucket.token(jti));
         }

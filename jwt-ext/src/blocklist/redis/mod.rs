@@ -248,17 +248,18 @@ impl RedisBlocklist {
 impl Blocklist for RedisBlocklist {
     async fn is_revoked(&self, token: &TokenData) -> Result<bool, StoreError> {
         self.subscribe();
-        let bucket = self.layout.bucket_of(&token.revocation_identity());
+        let identity = token.revocation_identity();
         if let (TokenType::Refresh, Some(jti), Some(_)) =
             (token.token_type(), token.jti(), token.family())
         {
             // A refresh token of a family: reuse detection too, in the same round trip.
+            let bucket = self.layout.bucket_of(&identity);
             return self
                 .rotation(token, &bucket, jti, None)
                 .await
                 .map(|answer| answer == 3);
         }
-        self.check(token, &bucket).await
+        self.check(token, &identity).await
     }
 
     async fn prepare(&self) -> Result<(), StoreError> {
