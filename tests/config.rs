@@ -84,6 +84,13 @@ fn bad_values_fail_ignition() {
         json!({"secret_key": secret, "csrf_methods": ["P OST"]}),
         json!({"secret_key": secret, "blocklist": "memcached://x"}),
         json!({"secret_key": secret, "blocklist": "redis://127.0.0.1:6379", "blocklist_timeout_ms": 0}),
+        json!({"secret_key": secret, "blocklist": {"cluster": []}}),
+        json!({"secret_key": secret, "blocklist": {"cluster": ["http://127.0.0.1:7000"]}}),
+        json!({"secret_key": secret, "blocklist": {"cluster": ["redis://127.0.0.1:7000"], "replicas": 1}}),
+        json!({"secret_key": secret, "blocklist": {"sentinel": ["redis://127.0.0.1:26379"]}}),
+        json!({"secret_key": secret, "blocklist": {"sentinel": ["redis://127.0.0.1:26379"], "service": ""}}),
+        json!({"secret_key": secret, "blocklist": "redis://127.0.0.1:6379", "blocklist_key_prefix": "app{1}:"}),
+        json!({"secret_key": secret, "blocklist_cache": true}),
         json!({"secret_key": secret, "max_token_bytes": 0}),
         json!({"secret_key": secret, "secrt_key": "typo"}),
         json!({"secret_key": secret, "verify_sub": "yes"}),
@@ -199,6 +206,49 @@ fn several_decode_algorithms() {
         .0,
         Status::Ok
     );
+}
+
+/// The table forms of `blocklist`, written as `ROCKET_JWT` would carry them: they ignite on
+/// stores that are down (nothing connects before the first use) and fail closed.
+#[test]
+fn cluster_and_sentinel_tables_from_the_environment() {
+    for (name, table) in [
+        (
+            "CLUSTER",
+            r#"{cluster=["redis://127.0.0.1:1", "redis://127.0.0.1:2"]}"#,
+        ),
+        (
+            "SENTINEL",
+            r#"{sentinel=["redis://127.0.0.1:1"], service="mymaster"}"#,
+        ),
+    ] {
+        let prefix = format!("JWTEXT_CONFIG_TEST_{name}_");
+        std::env::set_var(
+            format!("{prefix}JWT"),
+            format!(r#"{{secret_key="{SECRET}", blocklist={table}, blocklist_timeout_ms=100}}"#),
+        );
+        let figment = rocket::figment::Figment::from(rocket::Config::debug_default())
+            .merge(("log_level", "off"))
+            .merge(rocket::figment::providers::Env::prefixed(&prefix));
+        let rocket = rocket::custom(figment)
+            .attach(Auth::fairing())
+            .mount("/", routes![protected]);
+        let client = client(rocket);
+        let token = auth(&client).access_token("alice").issue().expect("issues");
+        let response = client.get("/protected").header(bearer(&token)).dispatch();
+        assert!(
+            response.headers().get_one("Retry-After").is_some(),
+            "{name}"
+        );
+        assert_eq!(
+            answer(response),
+            (
+                Status::ServiceUnavailable,
+                msg("Token revocation store unavailable")
+            ),
+            "{name}"
+        );
+    }
 }
 
 #[test]

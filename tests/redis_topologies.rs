@@ -24,14 +24,22 @@ use rocket::http::Status;
 use rocket::local::asynchronous::Client;
 use serde_json::{json, Value};
 
+/// The topologies are many processes on two cores: one test at a time, so that a deadline
+/// missed means a fault injected, not a machine too busy.
+static SERIAL: rocket::tokio::sync::Mutex<()> = rocket::tokio::sync::Mutex::const_new(());
+
 async fn quickstart_on(blocklist: &Value, cache: bool) -> Client {
+    quickstart_with_deadline(blocklist, cache, 300).await
+}
+
+async fn quickstart_with_deadline(blocklist: &Value, cache: bool, timeout_ms: u64) -> Client {
     let rocket = quickstart::rocket().configure(
         rocket::figment::Figment::from(rocket::Config::debug_default())
             .merge(("log_level", "off"))
             .merge((
                 "jwt",
                 json!({"secret_key": SECRET, "blocklist": blocklist, "blocklist_cache": cache,
-                       "blocklist_timeout_ms": 300, "blocklist_key_prefix": "topology:"}),
+                       "blocklist_timeout_ms": timeout_ms, "blocklist_key_prefix": "topology:"}),
             )),
     );
     Client::untracked(rocket)
@@ -115,6 +123,7 @@ async fn until_recovered(instances: &[&Client], tokens: &Tokens) -> Duration {
 
 #[rocket::async_test]
 async fn a_cluster_shared_by_two_instances_through_node_faults() {
+    let _serial = SERIAL.lock().await;
     let Some(mut cluster) = Cluster::start(0) else {
         return;
     };
@@ -166,13 +175,16 @@ async fn a_cluster_shared_by_two_instances_through_node_faults() {
 /// that master promotes the replica without losing a revocation or an epoch.
 #[rocket::async_test]
 async fn a_cluster_with_replicas_fails_over_without_losing_revocations() {
+    let _serial = SERIAL.lock().await;
     let Some(mut cluster) = Cluster::start(1) else {
         return;
     };
     let blocklist = json!({ "cluster": cluster.urls() });
+    // A revocation waits for a replica (`WAIT`, up to 3/4 of the deadline): room for a busy
+    // machine.
     let (a, b) = (
-        quickstart_on(&blocklist, false).await,
-        quickstart_on(&blocklist, true).await,
+        quickstart_with_deadline(&blocklist, false, 1000).await,
+        quickstart_with_deadline(&blocklist, true, 1000).await,
     );
     let tokens = tokens(&a, 30).await;
     assert_eq!(sweep(&[&a, &b], &tokens).await, 0);
@@ -425,6 +437,7 @@ async fn logout(client: &Client, token: &str) -> (Status, Value) {
 
 #[rocket::async_test]
 async fn a_sentinel_service_shared_by_two_instances_through_failovers() {
+    let _serial = SERIAL.lock().await;
     let Some(mut set) = Sentinels::start() else {
         return;
     };
@@ -512,6 +525,7 @@ async fn a_sentinel_service_shared_by_two_instances_through_failovers() {
 
 #[rocket::async_test]
 async fn a_wiped_server_refuses_tokens_issued_before_the_loss() {
+    let _serial = SERIAL.lock().await;
     let Some(mut server) = Server::available() else {
         return;
     };
@@ -584,6 +598,7 @@ async fn a_wiped_server_refuses_tokens_issued_before_the_loss() {
 /// (measured over 1,000 revocations), and a lost invalidation connection drops the cache.
 #[rocket::async_test]
 async fn the_cache_follows_revocations_of_other_instances() {
+    let _serial = SERIAL.lock().await;
     let Some(server) = Server::available() else {
         return;
     };
