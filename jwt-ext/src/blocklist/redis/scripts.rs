@@ -32,7 +32,7 @@ if ARGV[2] == '' or tonumber(ARGV[2]) < tonumber(epoch) then return {REVOKED, lo
 /// A check of an access token (or a refresh token outside a family). KEYS: epoch, identity,
 /// then the token and family keys, any of which revokes. ARGV: now, iat, channel.
 pub(super) const CHECK: &str = concat!(
-    "local REVOKED = 1\n",
+    "#!lua\nlocal REVOKED = 1\n",
     epoch_prelude!(),
     r"
 local before = redis.call('GET', KEYS[2])
@@ -46,7 +46,7 @@ return {0, lost}
 
 /// Revokes a token or a family: KEYS[1] the key. ARGV: the expiry (or '' for none), the
 /// channel, the bucket.
-pub(super) const REVOKE_KEY: &str = r"
+pub(super) const REVOKE_KEY: &str = r"#!lua
 if ARGV[1] == '' then
   redis.call('SET', KEYS[1], 1)
 else
@@ -58,7 +58,7 @@ return 1
 
 /// Keeps the larger "revoked at or before" time and the later expiry (none = forever).
 /// KEYS[1] the identity key. ARGV: issued before, expiry (or ''), the channel, the bucket.
-pub(super) const REVOKE_IDENTITY: &str = r"
+pub(super) const REVOKE_IDENTITY: &str = r"#!lua
 local current = redis.call('GET', KEYS[1])
 if (not current) or tonumber(current) < tonumber(ARGV[1]) then
   redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
@@ -81,7 +81,7 @@ return 1
 /// family-keep-until". Answers `{answer, lost}`, the answer 0: not revoked / first spend,
 /// 1: again, 2: reuse, 3: revoked.
 pub(super) const ROTATION: &str = concat!(
-    "local REVOKED = 3\n",
+    "#!lua\nlocal REVOKED = 3\n",
     epoch_prelude!(),
     r"
 local now = tonumber(ARGV[1])
