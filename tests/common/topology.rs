@@ -233,8 +233,22 @@ impl Cluster {
             ok && (replication.contains("role:master")
                 || replication.contains("master_link_status:up"))
         };
+        // A master with replicas is ready once one acknowledges a write (`WAIT`): a replica
+        // can report its link up a moment before it acknowledges.
+        let acknowledged = |node: &Server| {
+            // A master's `ROLE`: ["master", offset, [[host, port, offset], ..]].
+            let role: Option<(String, i64, Vec<Vec<String>>)> = node
+                .query(&["ROLE"])
+                .ok()
+                .and_then(|role| redis::FromRedisValue::from_redis_value(role).ok());
+            let has_replica = role.is_some_and(|(_, _, replicas)| !replicas.is_empty());
+            !has_replica
+                || node
+                    .query(&["WAIT", "1", "200"])
+                    .is_ok_and(|n| n == redis::Value::Int(1))
+        };
         for node in self.nodes.iter().filter(|node| node.pid() != 0) {
-            while !ready(node) {
+            while !ready(node) || !acknowledged(node) {
                 assert!(Instant::now() < deadline, "the cluster did not become ok");
                 std::thread::sleep(Duration::from_millis(100));
             }
