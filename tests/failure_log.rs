@@ -10,31 +10,13 @@ mod common;
 
 use std::sync::Mutex;
 
+use common::capture::Capture;
 use common::{bearer, login, SECRET};
 use rocket::http::{Cookie, Status};
 use serde_json::json;
 
 /// Every line jwt-ext logs in this test binary.
-struct Capture(Mutex<Vec<String>>);
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        if record.target().starts_with("jwt_ext") {
-            self.0
-                .lock()
-                .unwrap()
-                .push(format!("{} {}", record.level(), record.args()));
-        }
-    }
-
-    fn flush(&self) {}
-}
-
-static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
+static CAPTURE: Capture = Capture::new();
 
 /// The tests of this file share the global logger: one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());

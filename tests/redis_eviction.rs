@@ -9,33 +9,13 @@ mod quickstart;
 
 mod common;
 
-use std::sync::Mutex;
-
+use common::capture::Capture;
 use common::topology::Server;
 use common::SECRET;
 use serde_json::json;
 
 /// Every line jwt-ext logs in this test binary.
-struct Capture(Mutex<Vec<String>>);
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        if record.target().starts_with("jwt_ext") {
-            self.0
-                .lock()
-                .unwrap()
-                .push(format!("{} {}", record.level(), record.args()));
-        }
-    }
-
-    fn flush(&self) {}
-}
-
-static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
+static CAPTURE: Capture = Capture::new();
 
 async fn warnings_at_ignition(server: &Server) -> Vec<String> {
     CAPTURE.0.lock().unwrap().clear();

@@ -12,11 +12,10 @@ mod quickstart;
 
 mod common;
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::store::*;
+use common::topology::Server;
 use common::{bearer, msg, SECRET};
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;
@@ -107,83 +106,6 @@ async fn two_quickstart_instances_share_revocations() {
     let _: () = redis::cmd("DEL").arg(&keys).query(&mut redis).unwrap();
 }
 
-/// A `redis-server` of the test's own on a free port.
-struct OwnRedis {
-    port: u16,
-    child: Child,
-}
-
-impl OwnRedis {
-    fn start(port: Option<u16>) -> Option<OwnRedis> {
-        let port = port.unwrap_or_else(|| {
-            TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port()
-        });
-        let spawned = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let child = match spawned {
-            Ok(child) => child,
-            Err(e) => {
-                assert!(
-                    std::env::var("CI").as_deref() != Ok("true"),
-                    "redis-server is required in CI: {e}"
-                );
-                eprintln!(
-                    "SKIPPED: cannot start redis-server ({e}); install it to run the fault tests"
-                );
-                return None;
-            }
-        };
-        let server = OwnRedis { port, child };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(mut c) =
-                redis::Client::open(server.url().as_str()).and_then(|c| c.get_connection())
-            {
-                if redis::cmd("PING").query::<String>(&mut c).is_ok() {
-                    return Some(server);
-                }
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("redis-server on port {port} did not come up");
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    fn signal(&self, signal: &str) {
-        let status = Command::new("kill")
-            .args([signal, &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Retries until `/protected` answers `status`: the store reconnects by itself.
 async fn eventually(client: &Client, token: &str, status: Status) -> (Status, Value) {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -198,7 +120,7 @@ async fn eventually(client: &Client, token: &str, status: Status) -> (Status, Va
 
 #[rocket::async_test]
 async fn an_unreachable_store_fails_closed_and_recovers() {
-    let Some(mut server) = OwnRedis::start(None) else {
+    let Some(mut server) = Server::available() else {
         return;
     };
     let client = app(&server.url(), &prefix("faults"), 200).await;
@@ -245,9 +167,7 @@ async fn an_unreachable_store_fails_closed_and_recovers() {
     );
 
     // Killed: connection refused, then a new server on the same port.
-    let port = server.port;
-    server.signal("-KILL");
-    let _ = server.child.wait();
+    server.kill();
     assert_eq!(
         get(&client, "/protected", &token).await,
         (Status::ServiceUnavailable, unavailable.clone())
@@ -257,17 +177,16 @@ async fn an_unreachable_store_fails_closed_and_recovers() {
         (Status::ServiceUnavailable, unavailable)
     );
     assert_eq!(public().await, (Status::Ok, json!("public")));
-    let restarted = OwnRedis::start(Some(port)).expect("restarts");
+    server.start();
     assert_eq!(
         eventually(&client, &token, Status::Ok).await,
         (Status::Ok, json!("alice"))
     );
-    drop(restarted);
 }
 
 #[rocket::async_test]
 async fn quickstart_logout_answers_503_while_redis_is_down() {
-    let Some(server) = OwnRedis::start(None) else {
+    let Some(server) = Server::available() else {
         return;
     };
     let client = quickstart_on(&server.url(), &prefix("logout")).await;

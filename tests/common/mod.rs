@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: a configured rocket, a client, token forging.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod capture;
 pub mod core;
 pub mod guards;
 pub mod locations;
