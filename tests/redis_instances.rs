@@ -177,9 +177,21 @@ async fn an_unreachable_store_fails_closed_and_recovers() {
         (Status::ServiceUnavailable, unavailable)
     );
     assert_eq!(public().await, (Status::Ok, json!("public")));
+    // The restarted server is empty (no persistence): once it answers, tokens issued before
+    // the loss are refused as revoked (SPEC §15), and a new token is accepted. Restarted in
+    // a later second than the tokens were issued, so that they are older than the new epoch.
+    let issued = common::now();
+    while common::now() == issued {
+        rocket::tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     server.start();
     assert_eq!(
-        eventually(&client, &token, Status::Ok).await,
+        eventually(&client, &token, Status::Unauthorized).await,
+        (Status::Unauthorized, msg("Token has been revoked"))
+    );
+    let fresh = auth.access_token("alice").issue().unwrap();
+    assert_eq!(
+        get(&client, "/protected", &fresh).await,
         (Status::Ok, json!("alice"))
     );
 }
