@@ -57,17 +57,12 @@ pub(super) async fn seed_if_lost(
     layout: &Layout,
     timeout: Duration,
 ) -> Result<bool, String> {
-    let probe = async {
-        let mut connection = link.connection(timeout).await.map_err(|e| e.to_string())?;
-        redis::cmd("EXISTS")
-            .arg(layout.bucket(0).epoch())
-            .query_async::<i64>(&mut connection)
-            .await
-            .map_err(|e| format!("Redis error: {e}"))
-    };
-    let exists = rocket::tokio::time::timeout(timeout, probe)
-        .await
-        .map_err(|_| "Redis did not answer in time".to_owned())??;
+    let exists: i64 = query(
+        link,
+        timeout,
+        redis::cmd("EXISTS").arg(layout.bucket(0).epoch()),
+    )
+    .await?;
     if exists == 1 {
         return Ok(false);
     }
@@ -77,17 +72,10 @@ pub(super) async fn seed_if_lost(
 /// Warns when the server may evict keys: an evicted revocation brings a token back, and an
 /// evicted epoch logs a bucket's users out.
 pub(super) async fn warn_about_eviction(link: &Link, timeout: Duration) {
-    let ask = async {
-        let mut connection = link.connection(timeout).await.map_err(|e| e.to_string())?;
-        redis::cmd("CONFIG")
-            .arg("GET")
-            .arg("maxmemory-policy")
-            .query_async::<Vec<String>>(&mut connection)
-            .await
-            .map_err(|e| e.to_string())
-    };
-    match rocket::tokio::time::timeout(timeout, ask).await {
-        Ok(Ok(answer)) => match answer.get(1).map(String::as_str) {
+    let mut ask = redis::cmd("CONFIG");
+    ask.arg("GET").arg("maxmemory-policy");
+    match query::<Vec<String>>(link, timeout, &ask).await {
+        Ok(answer) => match answer.get(1).map(String::as_str) {
             Some("noeviction") | None => {}
             Some(policy) => rocket::warn!(
                 "jwt-ext: the Redis store's `maxmemory-policy` is `{policy}`: when Redis \
@@ -97,7 +85,24 @@ pub(super) async fn warn_about_eviction(link: &Link, timeout: Duration) {
             ),
         },
         // Managed servers often refuse CONFIG; nothing to say then.
-        Ok(Err(e)) => rocket::info!("jwt-ext: cannot read Redis's maxmemory-policy: {e}"),
-        Err(_) => rocket::info!("jwt-ext: Redis did not say its maxmemory-policy in time"),
+        Err(e) => rocket::info!("jwt-ext: cannot read Redis's maxmemory-policy: {e}"),
     }
+}
+
+/// One command on the store's connection, within the deadline.
+async fn query<T: redis::FromRedisValue>(
+    link: &Link,
+    timeout: Duration,
+    command: &redis::Cmd,
+) -> Result<T, String> {
+    let ask = async {
+        let mut connection = link.connection(timeout).await.map_err(|e| e.to_string())?;
+        command
+            .query_async::<T>(&mut connection)
+            .await
+            .map_err(|e| format!("Redis error: {e}"))
+    };
+    rocket::tokio::time::timeout(timeout, ask)
+        .await
+        .map_err(|_| "Redis did not answer in time".to_owned())?
 }
