@@ -18,7 +18,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::store::{answer, auth, login};
-use common::topology::{Cluster, Sentinels, Server, SERVICE};
+use common::topology::{Cluster, Sentinels, Server, Tls, SERVICE};
 use common::{bearer, msg, SECRET};
 use rocket::http::Status;
 use rocket::local::asynchronous::Client;
@@ -666,4 +666,78 @@ async fn the_cache_follows_revocations_of_other_instances() {
     server.text(&["CLIENT", "KILL", "TYPE", "pubsub"]);
     rocket::tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(status(&b, &token).await, Status::Unauthorized);
+}
+
+/// Two instances on `blocklist`: a logout on one is seen by the other. Answers a token of
+/// `alice` the first instance revoked.
+async fn logout_seen_by_the_other(blocklist: &Value) -> (Client, Client, String) {
+    let (a, b) = (
+        quickstart_on(blocklist, false).await,
+        quickstart_on(blocklist, true).await,
+    );
+    let alice = login(&a, "alice", "wonderland").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        eventually_not_503(&b, &alice).await,
+        Status::Ok,
+        "{blocklist}"
+    );
+    let start = Instant::now();
+    // A Cluster or Sentinel service that just formed can miss a replica's acknowledgement.
+    while logout(&a, &alice).await != (Status::Ok, msg("Access token revoked")) {
+        assert!(start.elapsed() < Duration::from_secs(10), "{blocklist}");
+        rocket::tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        status(&b, &alice).await,
+        Status::Unauthorized,
+        "{blocklist}"
+    );
+    (a, b, alice)
+}
+
+/// `rediss://` URLs on every topology, the server's certificate checked against the system's
+/// trusted roots, to which `SSL_CERT_FILE` adds the test's own CA; a certificate that does not
+/// name the host is refused (503, not accepted without a check).
+#[rocket::async_test]
+async fn rediss_urls_on_every_topology() {
+    let _serial = SERIAL.lock().await;
+    let Some(tls) = Tls::make() else {
+        return;
+    };
+    // The one place the tests set the environment, while the others wait for `SERIAL`; the
+    // topologies above speak plain TCP and never read it.
+    std::env::set_var("SSL_CERT_FILE", &tls.ca);
+
+    let Some(server) = Server::available_with(Some(&tls)) else {
+        return;
+    };
+    logout_seen_by_the_other(&json!(server.tls_url())).await;
+    let port = server.tls_port.unwrap();
+    let unnamed = quickstart_on(&json!(format!("rediss://localhost:{port}")), false).await;
+    let token = auth(&unnamed).access_token("alice").issue().unwrap();
+    assert_eq!(status(&unnamed, &token).await, Status::ServiceUnavailable);
+    let plain = quickstart_on(&json!(format!("redis://127.0.0.1:{port}")), false).await;
+    assert_eq!(status(&plain, &token).await, Status::ServiceUnavailable);
+
+    let Some(cluster) = Cluster::start_with(0, Some(&tls)) else {
+        return;
+    };
+    let (a, b, _) = logout_seen_by_the_other(&json!({ "cluster": cluster.tls_urls() })).await;
+    let spread = tokens(&a, 10).await;
+    assert_eq!(sweep(&[&a, &b], &spread).await, 0);
+    drop(cluster);
+
+    let Some(set) = Sentinels::start_with(Some(&tls)) else {
+        return;
+    };
+    let blocklist = json!({ "sentinel": set.tls_urls(), "service": SERVICE });
+    let (a, b, alice) = logout_seen_by_the_other(&blocklist).await;
+    let some = tokens(&a, 4).await;
+    let before = set.master_port();
+    set.sentinels[0].text(&["SENTINEL", "FAILOVER", SERVICE]);
+    failover_window(&set, before, &[&a, &b], &some).await;
+    assert_eq!(status(&b, &alice).await, Status::Unauthorized);
 }

@@ -1,8 +1,9 @@
 //! Redis topologies of a test's own: servers, a 3-master Cluster, a Sentinel service (a master,
-//! a replica, three Sentinels), on free loopback ports, stopped by PID when dropped.
+//! a replica, three Sentinels), on free loopback ports, stopped by PID when dropped. Each can
+//! also listen with TLS ([`Tls`]), beside the plain port the tests' own queries use.
 //!
-//! Without `redis-server`, `redis-cli` or `redis-sentinel` a test fails under `CI=true` (`.ci/run`
-//! installs them) and is skipped, saying why, elsewhere.
+//! Without `redis-server`, `redis-cli` or `redis-sentinel` (or `openssl`, for [`Tls`]) a test
+//! fails under `CI=true` (`.ci/run` installs them) and is skipped, saying why, elsewhere.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -14,7 +15,11 @@ use super::tools::missing;
 /// Whether `tool` runs; reports it missing otherwise.
 fn have(tool: &str) -> bool {
     let found = Command::new(tool)
-        .arg("--version")
+        .arg(if tool == "openssl" {
+            "version"
+        } else {
+            "--version"
+        })
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
@@ -22,7 +27,7 @@ fn have(tool: &str) -> bool {
     if !found {
         missing(
             tool,
-            "install Debian's redis-server and redis-sentinel (`apt-get install redis-server redis-sentinel`)",
+            "install Debian's redis-server, redis-sentinel and openssl (`apt-get install redis-server redis-sentinel openssl`)",
         );
     }
     found
@@ -46,9 +51,95 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// A certificate authority of the test's own and a certificate it signed for `127.0.0.1`
+/// (and no other name), made with `openssl`.
+pub struct Tls {
+    pub ca: PathBuf,
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+impl Tls {
+    /// The files, or `None` (reported) without `openssl`.
+    pub fn make() -> Option<Tls> {
+        if !have("openssl") {
+            return None;
+        }
+        let dir = scratch("tls");
+        let file = |name: &str| dir.join(name);
+        std::fs::write(
+            file("server.ext"),
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
+             keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n",
+        )
+        .unwrap();
+        let key = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        let steps: [Vec<&str>; 3] = [
+            [
+                &["req", "-x509"][..],
+                &key,
+                &["-days", "2", "-subj", "/CN=jwt-ext test CA"],
+            ]
+            .concat(),
+            [&["req"][..], &key, &["-subj", "/CN=127.0.0.1"]].concat(),
+            vec!["x509", "-req", "-days", "2", "-CAcreateserial"],
+        ];
+        let files: [&[(&str, &str)]; 3] = [
+            &[("-keyout", "ca.key"), ("-out", "ca.crt")],
+            &[("-keyout", "server.key"), ("-out", "server.csr")],
+            &[
+                ("-in", "server.csr"),
+                ("-CA", "ca.crt"),
+                ("-CAkey", "ca.key"),
+                ("-extfile", "server.ext"),
+                ("-out", "server.crt"),
+            ],
+        ];
+        for (args, files) in steps.iter().zip(files) {
+            let mut openssl = Command::new("openssl");
+            openssl.args(args);
+            for (flag, name) in files {
+                openssl.arg(flag).arg(file(name));
+            }
+            let output = openssl.output().unwrap();
+            assert!(output.status.success(), "openssl {args:?}: {output:?}");
+        }
+        Some(Tls {
+            ca: file("ca.crt"),
+            cert: file("server.crt"),
+            key: file("server.key"),
+        })
+    }
+
+    /// `redis-server` / `redis-sentinel` arguments to listen with TLS on `port` too, and to
+    /// replicate (and, for a Sentinel, to reach the servers) over TLS.
+    fn args(&self, port: u16) -> Vec<String> {
+        let path = |p: &PathBuf| p.display().to_string();
+        [
+            ("--tls-port", port.to_string()),
+            ("--tls-cert-file", path(&self.cert)),
+            ("--tls-key-file", path(&self.key)),
+            ("--tls-ca-cert-file", path(&self.ca)),
+            ("--tls-auth-clients", "no".to_owned()),
+            ("--tls-replication", "yes".to_owned()),
+        ]
+        .into_iter()
+        .flat_map(|(flag, value)| [flag.to_owned(), value])
+        .collect()
+    }
+}
+
 /// One `redis-server` (or `redis-sentinel`), without persistence.
 pub struct Server {
     pub port: u16,
+    /// The TLS port, when it has one.
+    pub tls_port: Option<u16>,
     program: &'static str,
     args: Vec<String>,
     child: Option<Child>,
@@ -58,6 +149,7 @@ impl Server {
     fn spawn(program: &'static str, port: u16, args: Vec<String>) -> Server {
         let mut server = Server {
             port,
+            tls_port: None,
             program,
             args,
             child: None,
@@ -68,6 +160,11 @@ impl Server {
 
     /// A plain server; `extra` are more `redis-server` arguments.
     pub fn redis(extra: &[&str]) -> Server {
+        Server::redis_with(None, extra)
+    }
+
+    /// A server that also listens with TLS, when `tls` is given.
+    pub fn redis_with(tls: Option<&Tls>, extra: &[&str]) -> Server {
         let port = free_port();
         let dir = scratch("redis");
         let mut args: Vec<String> = [
@@ -89,12 +186,24 @@ impl Server {
         .map(|s| s.to_string())
         .collect();
         args.extend(extra.iter().map(|s| s.to_string()));
-        Server::spawn("redis-server", port, args)
+        let tls_port = tls.map(|tls| {
+            let tls_port = free_port();
+            args.extend(tls.args(tls_port));
+            tls_port
+        });
+        let mut server = Server::spawn("redis-server", port, args);
+        server.tls_port = tls_port;
+        server
     }
 
     /// A plain server, or `None` (reported) without `redis-server`.
     pub fn available() -> Option<Server> {
-        have("redis-server").then(|| Server::redis(&[]))
+        Server::available_with(None)
+    }
+
+    /// A server that also listens with TLS, when `tls` is given.
+    pub fn available_with(tls: Option<&Tls>) -> Option<Server> {
+        have("redis-server").then(|| Server::redis_with(tls, &[]))
     }
 
     /// Starts (again, on the same port and files: a restart without persistence).
@@ -124,6 +233,16 @@ impl Server {
 
     pub fn address(&self) -> String {
         format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The `rediss://` URL of its TLS port.
+    pub fn tls_url(&self) -> String {
+        format!("rediss://127.0.0.1:{}", self.tls_port.expect("a TLS port"))
+    }
+
+    /// The port clients use: the TLS one, when it has one.
+    fn client_port(&self) -> u16 {
+        self.tls_port.unwrap_or(self.port)
     }
 
     /// One command, answered as text (an error as `Err`).
@@ -187,12 +306,18 @@ pub struct Cluster {
 
 impl Cluster {
     pub fn start(replicas: usize) -> Option<Cluster> {
+        Cluster::start_with(replicas, None)
+    }
+
+    /// With `tls`, the nodes speak TLS to each other and announce their TLS ports to TLS
+    /// clients (`tls-cluster`).
+    pub fn start_with(replicas: usize, tls: Option<&Tls>) -> Option<Cluster> {
         if !have("redis-server") || !have("redis-cli") {
             return None;
         }
         let nodes: Vec<Server> = (0..3 * (1 + replicas))
             .map(|_| {
-                Server::redis(&[
+                let mut args = vec![
                     "--cluster-enabled",
                     "yes",
                     "--cluster-node-timeout",
@@ -201,12 +326,23 @@ impl Cluster {
                     "nodes.conf",
                     "--cluster-require-full-coverage",
                     "no",
-                ])
+                ];
+                if tls.is_some() {
+                    args.extend(["--tls-cluster", "yes"]);
+                }
+                Server::redis_with(tls, &args)
             })
             .collect();
         let mut create = Command::new("redis-cli");
+        if let Some(tls) = tls {
+            create.arg("--tls").arg("--cacert").arg(&tls.ca);
+        }
         create.args(["--cluster", "create"]);
-        create.args(nodes.iter().map(Server::address));
+        create.args(
+            nodes
+                .iter()
+                .map(|node| format!("127.0.0.1:{}", node.client_port())),
+        );
         create.args(["--cluster-replicas", &replicas.to_string(), "--cluster-yes"]);
         let output = create.output().unwrap();
         assert!(
@@ -259,6 +395,10 @@ impl Cluster {
         self.nodes.iter().map(Server::url).collect()
     }
 
+    pub fn tls_urls(&self) -> Vec<String> {
+        self.nodes.iter().map(Server::tls_url).collect()
+    }
+
     /// The node serving `slot`.
     pub fn owner(&self, slot: u16) -> usize {
         let line = self.nodes[0].text(&["CLUSTER", "NODES"]);
@@ -298,30 +438,55 @@ pub const SERVICE: &str = "mymaster";
 
 impl Sentinels {
     pub fn start() -> Option<Sentinels> {
+        Sentinels::start_with(None)
+    }
+
+    /// With `tls`, everything (replication, the Sentinels' links) is over TLS, and the
+    /// Sentinels name the servers' TLS ports.
+    pub fn start_with(tls: Option<&Tls>) -> Option<Sentinels> {
         if !have("redis-server") || !have("redis-sentinel") {
             return None;
         }
-        let master = Server::redis(&[]);
-        let replica = Server::redis(&["--replicaof", "127.0.0.1", &master.port.to_string()]);
+        let master = Server::redis_with(tls, &[]);
+        let replica = Server::redis_with(
+            tls,
+            &[
+                "--replicaof",
+                "127.0.0.1",
+                &master.client_port().to_string(),
+            ],
+        );
         let sentinels = (0..3)
             .map(|_| {
                 let port = free_port();
+                let tls_port = free_port();
+                let tls_lines: String = tls
+                    .map(|tls| {
+                        tls.args(tls_port)
+                            .chunks(2)
+                            .map(|pair| format!("{} {}\n", &pair[0][2..], pair[1]))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 let dir = scratch("sentinel");
                 let conf = dir.join("sentinel.conf");
                 std::fs::write(
                     &conf,
                     format!(
-                        "port {port}\nbind 127.0.0.1\ndir {}\n\
+                        "port {port}\nbind 127.0.0.1\ndir {}\n{tls_lines}\
                          sentinel monitor {SERVICE} 127.0.0.1 {} 2\n\
                          sentinel down-after-milliseconds {SERVICE} 1000\n\
                          sentinel failover-timeout {SERVICE} 4000\n\
                          sentinel parallel-syncs {SERVICE} 1\n",
                         dir.display(),
-                        master.port
+                        master.client_port()
                     ),
                 )
                 .unwrap();
-                Server::spawn("redis-sentinel", port, vec![conf.display().to_string()])
+                let mut sentinel =
+                    Server::spawn("redis-sentinel", port, vec![conf.display().to_string()]);
+                sentinel.tls_port = tls.map(|_| tls_port);
+                sentinel
             })
             .collect();
         let set = Sentinels {
@@ -336,7 +501,11 @@ impl Sentinels {
         self.sentinels.iter().map(Server::url).collect()
     }
 
-    /// The port of the master the Sentinels name.
+    pub fn tls_urls(&self) -> Vec<String> {
+        self.sentinels.iter().map(Server::tls_url).collect()
+    }
+
+    /// The (client) port of the master the Sentinels name.
     pub fn master_port(&self) -> u16 {
         let answer = self.sentinels[0]
             .query(&["SENTINEL", "get-master-addr-by-name", SERVICE])
@@ -347,7 +516,10 @@ impl Sentinels {
 
     pub fn master(&mut self) -> &mut Server {
         let port = self.master_port();
-        self.servers.iter_mut().find(|s| s.port == port).unwrap()
+        self.servers
+            .iter_mut()
+            .find(|s| s.client_port() == port)
+            .unwrap()
     }
 
     /// Waits until every Sentinel knows the replica and the others, and the replica is in sync.

@@ -93,7 +93,8 @@ fn invalid(what: &str) -> impl FnOnce(redis::RedisError) -> StoreError + '_ {
 }
 
 impl RedisBlocklist {
-    /// A store on the server at `url` (`redis://` or, with feature `redis-tls`, `rediss://`).
+    /// A store on the server at `url` (`redis://` or, with feature `redis-tls`, `rediss://`:
+    /// the certificate is checked against the system's roots, `SSL_CERT_FILE` adds a CA).
     /// Nothing is connected until the first use, so an app starts while Redis is down (and
     /// fails closed until it is up).
     pub fn open(url: &str) -> Result<Self, StoreError> {
