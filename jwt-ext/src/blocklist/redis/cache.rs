@@ -38,8 +38,35 @@ pub(super) struct Cache {
 #[derive(Default)]
 struct Answers {
     generation: u64,
-    /// Not-revoked tokens by `jti`, each with the time its answer stops being used.
-    tokens: HashMap<String, i64>,
+    /// Not-revoked tokens by `jti`.
+    tokens: HashMap<String, Answer>,
+}
+
+/// What a check's answer depends on besides the `jti`: a token is found in the cache only
+/// when all of it matches, so that two tokens sharing a `jti` (an external issuer's, say)
+/// never share an answer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) struct Checked<'a> {
+    pub(super) jti: &'a str,
+    pub(super) identity: &'a str,
+    pub(super) issued_at: Option<i64>,
+    pub(super) family: Option<&'a str>,
+}
+
+struct Answer {
+    identity: Box<str>,
+    issued_at: Option<i64>,
+    family: Option<Box<str>>,
+    /// When the answer stops being used.
+    until: i64,
+}
+
+impl Answer {
+    fn answers(&self, checked: &Checked<'_>) -> bool {
+        *self.identity == *checked.identity
+            && self.issued_at == checked.issued_at
+            && self.family.as_deref() == checked.family
+    }
 }
 
 /// Taken before asking Redis; an answer is kept only with a ticket still valid.
@@ -75,12 +102,14 @@ impl Cache {
     }
 
     /// Whether the token is known not to be revoked.
-    pub(super) fn not_revoked(&self, bucket: u32, jti: &str, now: i64) -> bool {
+    pub(super) fn not_revoked(&self, bucket: u32, checked: &Checked<'_>, now: i64) -> bool {
         self.live.load(Ordering::Acquire)
-            && self
-                .answers(bucket)
-                .and_then(|answers| answers.tokens.get(jti).copied())
-                .is_some_and(|until| now < until)
+            && self.answers(bucket).is_some_and(|answers| {
+                answers
+                    .tokens
+                    .get(checked.jti)
+                    .is_some_and(|answer| now < answer.until && answer.answers(checked))
+            })
     }
 
     pub(super) fn ticket(&self, bucket: u32) -> Option<Ticket> {
@@ -93,7 +122,14 @@ impl Cache {
     }
 
     /// Keeps a "not revoked" answer fetched under `ticket`, until `until` at the latest.
-    pub(super) fn keep(&self, ticket: Ticket, bucket: u32, jti: &str, now: i64, until: i64) {
+    pub(super) fn keep(
+        &self,
+        ticket: Ticket,
+        bucket: u32,
+        checked: &Checked<'_>,
+        now: i64,
+        until: i64,
+    ) {
         let Some(mut answers) = self.answers_mut(bucket) else {
             return;
         };
@@ -105,13 +141,19 @@ impl Cache {
             return;
         }
         if answers.tokens.len() >= MAX_PER_BUCKET {
-            answers.tokens.retain(|_, kept_until| now < *kept_until);
+            answers.tokens.retain(|_, answer| now < answer.until);
             if answers.tokens.len() >= MAX_PER_BUCKET {
                 answers.tokens.clear();
             }
         }
         let until = until.min(now.saturating_add(MAX_AGE_SECS));
-        answers.tokens.insert(jti.to_owned(), until);
+        let answer = Answer {
+            identity: checked.identity.into(),
+            issued_at: checked.issued_at,
+            family: checked.family.map(Into::into),
+            until,
+        };
+        answers.tokens.insert(checked.jti.to_owned(), answer);
     }
 
     /// A message of the channel: a bucket, or `*` for all.
@@ -219,5 +261,100 @@ async fn listen(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_000;
+
+    fn alice() -> Checked<'static> {
+        Checked {
+            jti: "shared-jti",
+            identity: "alice",
+            issued_at: Some(900),
+            family: None,
+        }
+    }
+
+    fn kept(checked: &Checked<'_>) -> Cache {
+        let cache = Cache::new();
+        cache.set_live(true);
+        let ticket = cache.ticket(7).expect("a live cache hands out tickets");
+        cache.keep(ticket, 7, checked, NOW, NOW + 60);
+        cache
+    }
+
+    #[test]
+    fn an_answer_serves_only_the_token_it_was_fetched_for() {
+        let cache = kept(&alice());
+        assert!(cache.not_revoked(7, &alice(), NOW));
+        let others = [
+            Checked {
+                identity: "bob",
+                ..alice()
+            },
+            Checked {
+                issued_at: Some(800),
+                ..alice()
+            },
+            Checked {
+                issued_at: None,
+                ..alice()
+            },
+            Checked {
+                family: Some("f"),
+                ..alice()
+            },
+            Checked {
+                jti: "other",
+                ..alice()
+            },
+        ];
+        for other in &others {
+            assert!(
+                !cache.not_revoked(7, other, NOW),
+                "{:?} used alice's answer",
+                other.identity
+            );
+        }
+        assert!(!cache.not_revoked(8, &alice(), NOW), "another bucket");
+    }
+
+    #[test]
+    fn answers_end_with_their_token_and_within_max_age() {
+        let cache = kept(&alice());
+        assert!(!cache.not_revoked(7, &alice(), NOW + 60));
+        let cache = Cache::new();
+        cache.set_live(true);
+        let ticket = cache.ticket(7).expect("live");
+        cache.keep(ticket, 7, &alice(), NOW, i64::MAX);
+        assert!(cache.not_revoked(7, &alice(), NOW + MAX_AGE_SECS - 1));
+        assert!(!cache.not_revoked(7, &alice(), NOW + MAX_AGE_SECS));
+    }
+
+    #[test]
+    fn an_invalidation_during_a_lookup_keeps_its_answer_out() {
+        let cache = Cache::new();
+        cache.set_live(true);
+        let ticket = cache.ticket(7).expect("live");
+        cache.invalidate("7");
+        cache.keep(ticket, 7, &alice(), NOW, NOW + 60);
+        assert!(!cache.not_revoked(7, &alice(), NOW));
+
+        let ticket = cache.ticket(7).expect("live");
+        cache.invalidate("*");
+        cache.keep(ticket, 7, &alice(), NOW, NOW + 60);
+        assert!(!cache.not_revoked(7, &alice(), NOW));
+
+        let cache = kept(&alice());
+        cache.set_live(false);
+        assert!(
+            !cache.not_revoked(7, &alice(), NOW),
+            "a lost subscription drops answers"
+        );
+        assert!(cache.ticket(7).is_none(), "and stops caching");
     }
 }

@@ -2,6 +2,7 @@
 
 use std::sync::atomic::Ordering;
 
+use super::cache::Checked;
 use super::epochs;
 use super::layout::bucket_number;
 use super::{RedisBlocklist, StoreError, TokenData};
@@ -40,8 +41,14 @@ impl RedisBlocklist {
         let jti = token.jti();
         let cache = self.cache.as_deref();
         let number = bucket_number(identity);
-        if let (Some(cache), Some(jti)) = (cache, jti) {
-            if cache.not_revoked(number, jti, now) {
+        let checked = jti.map(|jti| Checked {
+            jti,
+            identity,
+            issued_at: token.issued_at(),
+            family: token.family(),
+        });
+        if let (Some(cache), Some(checked)) = (cache, &checked) {
+            if cache.not_revoked(number, checked, now) {
                 return Ok(false);
             }
         }
@@ -67,9 +74,9 @@ impl RedisBlocklist {
         if lost == 1 {
             self.lost();
         }
-        if let (Some(cache), Some(ticket), Some(jti), 0) = (cache, ticket, jti, revoked) {
+        if let (Some(cache), Some(ticket), Some(checked), 0) = (cache, ticket, &checked, revoked) {
             let until = token.expires_at().unwrap_or(i64::MAX);
-            cache.keep(ticket, bucket.number, jti, now, until);
+            cache.keep(ticket, bucket.number, checked, now, until);
         }
         Ok(revoked != 0)
     }
