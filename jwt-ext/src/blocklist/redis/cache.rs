@@ -45,7 +45,7 @@ struct Answers {
 /// What a check's answer depends on besides the `jti`: a token is found in the cache only
 /// when all of it matches, so that two tokens sharing a `jti` (an external issuer's, say)
 /// never share an answer.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub(super) struct Checked<'a> {
     pub(super) jti: &'a str,
     pub(super) identity: &'a str,
